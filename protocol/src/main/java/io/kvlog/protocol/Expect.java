@@ -38,6 +38,9 @@ public record Expect(Long version, Boolean exists) {
      * @param currentVersion the key's version, {@code 0} when not present
      */
     public boolean holdsFor(boolean present, long currentVersion) {
-        return (version == null || version == currentVersion) && (exists == null || exists == present);
+        // version 0 means absent, strictly: a key last written at offset 0 has version 0 too,
+        // but it is present, so "only if absent" must not match it
+        boolean versionHolds = version == null || (version == 0 ? !present : present && version == currentVersion);
+        return versionHolds && (exists == null || exists == present);
     }
 }

@@ -105,19 +105,32 @@ public final class Validation {
         return id;
     }
 
-    /** Quotes user input for an error message: single quotes, at most {@value #QUOTE_LIMIT} chars, then "…". */
+    /**
+     * Quotes user input for an error message: single quotes, control characters escaped as
+     * backslash-u and four hex digits (messages end up in logs), at most {@value #QUOTE_LIMIT} chars, then "…".
+     */
     public static String quote(String input) {
         if (input == null) {
             return "null";
         }
-        if (input.length() <= QUOTE_LIMIT) {
-            return "'" + input + "'";
-        }
-        int end = QUOTE_LIMIT;
-        if (Character.isHighSurrogate(input.charAt(end - 1))) {
+        int end = Math.min(input.length(), QUOTE_LIMIT);
+        if (end < input.length() && Character.isHighSurrogate(input.charAt(end - 1))) {
             end--; // never cut a surrogate pair in two
         }
-        return "'" + input.substring(0, end) + "…' (" + input.length() + " chars)";
+        StringBuilder quoted = new StringBuilder(end + 16).append('\'');
+        for (int i = 0; i < end; i++) {
+            char c = input.charAt(i);
+            if (Character.isISOControl(c)) {
+                quoted.append(String.format("\\u%04x", (int) c));
+            } else {
+                quoted.append(c);
+            }
+        }
+        quoted.append('\'');
+        if (end < input.length()) {
+            quoted.insert(quoted.length() - 1, '…').append(" (").append(input.length()).append(" chars)");
+        }
+        return quoted.toString();
     }
 
     private static boolean idChars(String id) {

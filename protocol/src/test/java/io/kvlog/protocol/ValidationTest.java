@@ -42,7 +42,7 @@ class ValidationTest {
     @Test
     void keyWithAControlCharacterIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Validation.key("a\tb"));
-        assertEquals("key: must not contain control characters, got U+0009 at index 1 in 'a\tb'", e.getMessage());
+        assertEquals("key: must not contain control characters, got U+0009 at index 1 in 'a\\u0009b'", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Validation.key(""));
         assertThrows(IllegalArgumentException.class, () -> Validation.key("\u0000progress"));
     }
