@@ -1,0 +1,90 @@
+package io.kvlog.kafka;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The {@code server.properties} of one combined broker+controller of a local KRaft cluster.
+ *
+ * <p>Every listener binds to 127.0.0.1. The quorum is static ({@code controller.quorum.voters}),
+ * so storage is formatted without extra flags and any broker can be restarted with its data.
+ * Replication settings follow the cluster size: with three or more brokers internal topics get
+ * replication factor 3 and min ISR 2, like {@code kv.events}.
+ *
+ * @param id             node id of the broker, 1-based
+ * @param port           client (PLAINTEXT) port
+ * @param controllerPort controller (CONTROLLER) port
+ * @param logDir         where the broker keeps its partitions and metadata log
+ * @param quorum         every broker of the cluster, for {@code controller.quorum.voters}
+ */
+public record BrokerConfig(int id, int port, int controllerPort, Path logDir, List<BrokerAddress> quorum) {
+
+    /** Where a broker of the cluster listens. */
+    public record BrokerAddress(int id, int port, int controllerPort) {
+    }
+
+    public BrokerConfig {
+        if (quorum.stream().noneMatch(b -> b.id() == id)) {
+            throw new IllegalArgumentException("broker " + id + " is not in the quorum " + quorum);
+        }
+        quorum = List.copyOf(quorum);
+    }
+
+    /** Replication factor of topics in a cluster of this size: 3, or fewer brokers if that is all there is. */
+    public int replicationFactor() {
+        return Math.min(3, quorum.size());
+    }
+
+    /** min.insync.replicas matching {@link #replicationFactor()}: 2 of 3, 1 of fewer. */
+    public int minInSyncReplicas() {
+        return Math.max(1, replicationFactor() - 1);
+    }
+
+    /** The properties in file order. */
+    public Map<String, String> properties() {
+        String voters = quorum.stream()
+                .map(b -> b.id() + "@127.0.0.1:" + b.controllerPort())
+                .collect(Collectors.joining(","));
+        String rf = Integer.toString(replicationFactor());
+        String minIsr = Integer.toString(minInSyncReplicas());
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", Integer.toString(id));
+        p.put("controller.quorum.voters", voters);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", logDir.toAbsolutePath().toString());
+        p.put("num.partitions", "1");
+        p.put("default.replication.factor", rf);
+        p.put("min.insync.replicas", minIsr);
+        p.put("offsets.topic.replication.factor", rf);
+        // 50 partitions by default: slow to create on a laptop for no gain at this scale
+        p.put("offsets.topic.num.partitions", "12");
+        p.put("transaction.state.log.replication.factor", rf);
+        p.put("transaction.state.log.min.isr", minIsr);
+        p.put("transaction.state.log.num.partitions", "12");
+        p.put("share.coordinator.state.topic.replication.factor", rf);
+        p.put("share.coordinator.state.topic.min.isr", minIsr);
+        p.put("unclean.leader.election.enable", "false");
+        p.put("auto.create.topics.enable", "false");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // a killed broker is fenced, and leaves the ISR, within seconds rather than half a minute
+        p.put("broker.heartbeat.interval.ms", "1000");
+        p.put("broker.session.timeout.ms", "5000");
+        p.put("replica.lag.time.max.ms", "10000");
+        return p;
+    }
+
+    /** The properties as the text of a {@code server.properties} file. */
+    public String render() {
+        StringBuilder text = new StringBuilder("# written by kvlog for broker " + id + "; regenerated on every start\n");
+        properties().forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        return text.toString();
+    }
+}

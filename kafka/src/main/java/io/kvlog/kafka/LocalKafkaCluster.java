@@ -1,0 +1,417 @@
+package io.kvlog.kafka;
+
+import io.kvlog.kafka.BrokerConfig.BrokerAddress;
+import io.kvlog.kafka.internal.JavaProcess;
+import io.kvlog.kafka.internal.Ports;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A local KRaft cluster of real broker processes, each a separate JVM running {@code kafka.Kafka}
+ * from this JVM's class path, all listening on 127.0.0.1.
+ *
+ * <p>The cluster lives in a data directory: {@code cluster.json} records ids, ports and pids, and
+ * {@code brokers/broker-N/} holds each broker's config, log file and partitions. A later process
+ * can {@link #open} the directory and manage brokers an earlier one started; processes are
+ * recognised by pid and by their config path in the command line, so a dead or recycled pid is
+ * never taken for a running broker.
+ *
+ * <p>Closing this object does not stop the brokers (they are meant to outlive the {@code kv}
+ * command that started them); call {@link #stopAll} for that.
+ */
+public final class LocalKafkaCluster {
+
+    /** Default number of brokers. */
+    public static final int DEFAULT_BROKERS = 3;
+
+    private static final String BROKER_MAIN = "kafka.Kafka";
+    private static final String STORAGE_TOOL_MAIN = "kafka.tools.StorageTool";
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+
+    private final Path dataDir;
+    private final ClusterStateFile stateFile;
+    private final String classpath;
+    private final String brokerHeap;
+    private ClusterState state;
+
+    private LocalKafkaCluster(Path dataDir, ClusterState state, String classpath, String brokerHeap) {
+        this.dataDir = dataDir.toAbsolutePath();
+        this.stateFile = new ClusterStateFile(this.dataDir);
+        this.state = state;
+        this.classpath = classpath;
+        this.brokerHeap = brokerHeap;
+    }
+
+    /** Options for creating a cluster. {@code basePort} 0 picks free ports. */
+    public record Spec(Path dataDir, int brokers, int partitions, int basePort, String brokerHeap) {
+        public Spec {
+            if (brokers < 1 || brokers > 9) {
+                throw new IllegalArgumentException("brokers must be between 1 and 9, got " + brokers);
+            }
+            if (partitions < 1 || partitions > 1000) {
+                throw new IllegalArgumentException("partitions must be between 1 and 1000, got " + partitions);
+            }
+            if (basePort != 0 && (basePort < 1024 || basePort > 65535 - 2 * brokers)) {
+                throw new IllegalArgumentException("base port must be 0 (pick free ports) or 1024-" + (65535 - 2 * brokers)
+                        + ", got " + basePort);
+            }
+        }
+
+        public static Spec defaults(Path dataDir) {
+            return new Spec(dataDir, DEFAULT_BROKERS, io.kvlog.protocol.Topics.DEFAULT_PARTITIONS, 0, "512m");
+        }
+
+        public Spec withBrokers(int n) {
+            return new Spec(dataDir, n, partitions, basePort, brokerHeap);
+        }
+
+        public Spec withPartitions(int p) {
+            return new Spec(dataDir, brokers, p, basePort, brokerHeap);
+        }
+
+        public Spec withBasePort(int port) {
+            return new Spec(dataDir, brokers, partitions, port, brokerHeap);
+        }
+    }
+
+    /** True if {@code dataDir} holds a cluster. */
+    public static boolean exists(Path dataDir) {
+        return Files.exists(new ClusterStateFile(dataDir).path());
+    }
+
+    /** Opens the cluster kept in {@code dataDir}. */
+    public static LocalKafkaCluster open(Path dataDir) {
+        ClusterState state = new ClusterStateFile(dataDir).read()
+                .orElseThrow(() -> new IllegalStateException("no cluster in " + dataDir.toAbsolutePath()
+                        + " (no " + ClusterStateFile.FILE_NAME + "); start one with 'kv up'"));
+        return new LocalKafkaCluster(dataDir, state, currentClasspath(), "512m");
+    }
+
+    /**
+     * Creates a new cluster in {@code spec.dataDir()}: picks ports, writes each broker's config and
+     * formats its storage. Brokers are not started.
+     */
+    public static LocalKafkaCluster create(Spec spec, Consumer<String> progress) {
+        if (exists(spec.dataDir())) {
+            throw new IllegalStateException("a cluster already exists in " + spec.dataDir().toAbsolutePath());
+        }
+        List<Integer> ports = spec.basePort() == 0
+                ? Ports.free(2 * spec.brokers())
+                : java.util.stream.IntStream.range(spec.basePort(), spec.basePort() + 2 * spec.brokers()).boxed().toList();
+        List<BrokerState> brokers = new ArrayList<>();
+        for (int i = 0; i < spec.brokers(); i++) {
+            int id = i + 1;
+            brokers.add(new BrokerState(id, ports.get(2 * i), ports.get(2 * i + 1), "brokers/broker-" + id, 0));
+        }
+        ClusterState state = new ClusterState(Uuid.randomUuid().toString(), spec.partitions(), brokers);
+        LocalKafkaCluster cluster = new LocalKafkaCluster(spec.dataDir(), state, currentClasspath(), spec.brokerHeap());
+        cluster.format(progress);
+        cluster.stateFile.write(state);
+        return cluster;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public ClusterState state() {
+        return state;
+    }
+
+    /** {@code host:port,...} of every broker. */
+    public String bootstrapServers() {
+        return state.brokers().stream().map(BrokerState::address).collect(Collectors.joining(","));
+    }
+
+    /** The config file of a broker; its path also marks the broker's process. */
+    public Path configFile(int id) {
+        return brokerDir(id).resolve("server.properties");
+    }
+
+    /** The broker's log file (its stdout and stderr). */
+    public Path logFile(int id) {
+        return brokerDir(id).resolve("broker.log");
+    }
+
+    /** Every broker with its process state. */
+    public List<BrokerStatus> brokers() {
+        return state.brokers().stream()
+                .map(b -> new BrokerStatus(b.id(), b.address(), b.controllerPort(), b.pid(),
+                        isRunning(b.id()), logFile(b.id())))
+                .toList();
+    }
+
+    /** One broker and whether its process is alive. */
+    public record BrokerStatus(int id, String address, int controllerPort, long pid, boolean running, Path logFile) {
+    }
+
+    /** True if the broker's process is alive. */
+    public boolean isRunning(int id) {
+        BrokerState b = broker(id);
+        return JavaProcess.isAlive(b.pid(), configFile(id).toString());
+    }
+
+    /** Starts every broker that is not running and waits until all are ready. */
+    public void startAll(Duration timeout, Consumer<String> progress) {
+        List<Integer> started = new ArrayList<>();
+        for (BrokerState b : state.brokers()) {
+            if (!isRunning(b.id())) {
+                launch(b.id());
+                started.add(b.id());
+                progress.accept("started broker " + b.id() + " on " + b.address() + " (pid " + broker(b.id()).pid() + ")");
+            }
+        }
+        awaitReady(state.brokers().stream().map(BrokerState::id).toList(), timeout, progress);
+    }
+
+    /** Starts one broker (if not running) and waits until it is ready. */
+    public void startBroker(int id, Duration timeout, Consumer<String> progress) {
+        if (isRunning(id)) {
+            progress.accept("broker " + id + " is already running (pid " + broker(id).pid() + ")");
+        } else {
+            launch(id);
+            progress.accept("started broker " + id + " (pid " + broker(id).pid() + ")");
+        }
+        awaitReady(List.of(id), timeout, progress);
+    }
+
+    /** Stops a broker with SIGTERM (clean shutdown), SIGKILL if it has not exited after 30 s. Returns false if it was not running. */
+    public boolean stopBroker(int id) {
+        var process = JavaProcess.find(broker(id).pid(), configFile(id).toString());
+        process.ifPresent(p -> JavaProcess.terminate(p, STOP_GRACE));
+        return process.isPresent();
+    }
+
+    /** Kills a broker with SIGKILL. Returns false if it was not running. */
+    public boolean killBroker(int id) {
+        var process = JavaProcess.find(broker(id).pid(), configFile(id).toString());
+        process.ifPresent(JavaProcess::kill);
+        return process.isPresent();
+    }
+
+    /** Stops every running broker: SIGTERM to all at once, SIGKILL to those still alive after the grace time. */
+    public List<Integer> stopAll() {
+        Map<Integer, ProcessHandle> running = new HashMap<>();
+        for (BrokerState b : state.brokers()) {
+            JavaProcess.find(b.pid(), configFile(b.id()).toString()).ifPresent(p -> running.put(b.id(), p));
+        }
+        running.values().forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : running.values()) {
+            if (!JavaProcess.awaitExit(p, STOP_GRACE)) {
+                JavaProcess.kill(p);
+            }
+        }
+        return new ArrayList<>(new TreeSet<>(running.keySet()));
+    }
+
+    /** An admin client for this cluster; the caller closes it. */
+    public Admin admin() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        return Admin.create(props);
+    }
+
+    /**
+     * Waits until each of {@code ids} is registered and unfenced in the cluster. Fails at once,
+     * naming the broker and its log file, if a broker process exits; fails the same way on timeout.
+     */
+    public void awaitReady(Collection<Integer> ids, Duration timeout, Consumer<String> progress) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Set<Integer> waiting = new TreeSet<>(ids);
+        long lastReport = 0;
+        try (Admin admin = admin()) {
+            while (true) {
+                for (int id : waiting) {
+                    if (!isRunning(id)) {
+                        throw new BrokerException(id, "broker " + id + " exited before it was ready; see its log "
+                                + logFile(id) + tail(logFile(id)));
+                    }
+                }
+                waiting.removeAll(liveBrokerIds(admin));
+                if (waiting.isEmpty()) {
+                    return;
+                }
+                long now = System.nanoTime();
+                if (now > deadline) {
+                    int id = waiting.iterator().next();
+                    throw new BrokerException(id, "broker " + id + " not ready after " + timeout.toSeconds()
+                            + " s (waiting for " + waiting + "); see its log " + logFile(id) + tail(logFile(id)));
+                }
+                if (now - lastReport > TimeUnit.SECONDS.toNanos(2)) {
+                    progress.accept("waiting for broker(s) " + waiting + " ...");
+                    lastReport = now;
+                }
+                Thread.sleep(200);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for brokers " + waiting, e);
+        }
+    }
+
+    /** A broker that failed to start or stop, with a message naming it and its log. */
+    public static final class BrokerException extends RuntimeException {
+        private final int brokerId;
+
+        public BrokerException(int brokerId, String message) {
+            super(message);
+            this.brokerId = brokerId;
+        }
+
+        public int brokerId() {
+            return brokerId;
+        }
+    }
+
+    private static Set<Integer> liveBrokerIds(Admin admin) {
+        try {
+            Collection<Node> nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000))
+                    .nodes().get(3, TimeUnit.SECONDS);
+            return nodes.stream().map(Node::id).collect(Collectors.toSet());
+        } catch (ExecutionException | TimeoutException e) {
+            return Set.of(); // not up yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Set.of();
+        }
+    }
+
+    private void launch(int id) {
+        BrokerState b = broker(id);
+        writeBrokerFiles(b);
+        Path dir = brokerDir(id);
+        List<String> jvm = List.of(
+                "-Xms" + brokerHeap, "-Xmx" + brokerHeap,
+                "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+                "-Djava.awt.headless=true",
+                "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"),
+                "-Dkafka.logs.dir=" + dir);
+        long pid = JavaProcess.start(classpath, jvm, BROKER_MAIN, List.of(configFile(id).toString()), logFile(id), dir);
+        state = state.with(b.withPid(pid));
+        stateFile.write(state);
+    }
+
+    private void format(Consumer<String> progress) {
+        progress.accept("formatting storage of " + state.brokers().size() + " broker(s), cluster id " + state.clusterId());
+        List<Thread> threads = new ArrayList<>();
+        Map<Integer, RuntimeException> failures = new java.util.concurrent.ConcurrentHashMap<>();
+        for (BrokerState b : state.brokers()) {
+            writeBrokerFiles(b);
+            // one JVM per broker: the storage tool calls System.exit
+            Thread t = new Thread(() -> {
+                try {
+                    int code = JavaProcess.run(classpath, List.of("-Xmx256m"), STORAGE_TOOL_MAIN,
+                            List.of("format", "--cluster-id", state.clusterId(), "--config", configFile(b.id()).toString(),
+                                    "--ignore-formatted"),
+                            brokerDir(b.id()).resolve("format.log"), Duration.ofSeconds(60));
+                    if (code != 0) {
+                        failures.put(b.id(), new BrokerException(b.id(), "formatting storage of broker " + b.id()
+                                + " failed with exit code " + code + "; see " + brokerDir(b.id()).resolve("format.log")
+                                + tail(brokerDir(b.id()).resolve("format.log"))));
+                    }
+                } catch (RuntimeException e) {
+                    failures.put(b.id(), e);
+                }
+            }, "format-broker-" + b.id());
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while formatting storage", e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw failures.values().iterator().next();
+        }
+    }
+
+    private void writeBrokerFiles(BrokerState b) {
+        List<BrokerAddress> quorum = state.brokers().stream()
+                .map(x -> new BrokerAddress(x.id(), x.port(), x.controllerPort()))
+                .toList();
+        BrokerConfig config = new BrokerConfig(b.id(), b.port(), b.controllerPort(), brokerDir(b.id()).resolve("data"), quorum);
+        try {
+            Files.createDirectories(brokerDir(b.id()));
+            Files.writeString(configFile(b.id()), config.render(), StandardCharsets.UTF_8);
+            Files.writeString(brokerDir(b.id()).resolve("log4j2.properties"), BROKER_LOG4J, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write config of broker " + b.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private BrokerState broker(int id) {
+        return state.broker(id).orElseThrow(() -> new IllegalArgumentException(
+                "no broker " + id + " in this cluster; brokers are "
+                        + state.brokers().stream().map(b -> Integer.toString(b.id())).collect(Collectors.joining(", "))));
+    }
+
+    private Path brokerDir(int id) {
+        return dataDir.resolve(broker(id).dir());
+    }
+
+    /** The last lines of a log file, for error messages. */
+    static String tail(Path logFile) {
+        try {
+            if (!Files.exists(logFile)) {
+                return "";
+            }
+            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            List<String> last = lines.subList(Math.max(0, lines.size() - 15), lines.size());
+            return "\n--- last lines of " + logFile.getFileName() + " ---\n" + String.join("\n", last);
+        } catch (IOException | UncheckedIOException e) {
+            return "";
+        }
+    }
+
+    private static String currentClasspath() {
+        String cp = System.getProperty("java.class.path", "");
+        if (!cp.contains("kafka_2.13")) {
+            throw new IllegalStateException("the broker (org.apache.kafka:kafka_2.13) is not on this JVM's class path;"
+                    + " run kvlog through ./kv or a Maven build that includes the kafka module");
+        }
+        return cp;
+    }
+
+    private static final String BROKER_LOG4J = String.join("\n",
+            "# written by kvlog: the broker's log goes to stdout, which is appended to broker.log",
+            "status = warn",
+            "appender.out.type = Console",
+            "appender.out.name = out",
+            "appender.out.layout.type = PatternLayout",
+            "appender.out.layout.pattern = [%d] %p %m (%c)%n",
+            "rootLogger.level = info",
+            "rootLogger.appenderRef.out.ref = out",
+            "logger.request.name = kafka.request.logger",
+            "logger.request.level = warn",
+            "logger.statechange.name = state.change.logger",
+            "logger.statechange.level = warn",
+            "");
+}

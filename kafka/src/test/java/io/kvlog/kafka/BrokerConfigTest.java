@@ -1,0 +1,64 @@
+package io.kvlog.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvlog.kafka.BrokerConfig.BrokerAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BrokerConfigTest {
+
+    private static final List<BrokerAddress> THREE = List.of(
+            new BrokerAddress(1, 9001, 9101), new BrokerAddress(2, 9002, 9102), new BrokerAddress(3, 9003, 9103));
+
+    @Test
+    void rendersCombinedModeWithStaticQuorumOnLoopback() {
+        // Given broker 2 of a three-broker cluster
+        BrokerConfig config = new BrokerConfig(2, 9002, 9102, Path.of("/d/b2"), THREE);
+
+        // When its properties are rendered
+        Map<String, String> p = config.properties();
+
+        // Then it is a combined broker+controller with a static quorum, all on 127.0.0.1
+        assertEquals("broker,controller", p.get("process.roles"));
+        assertEquals("2", p.get("node.id"));
+        assertEquals("1@127.0.0.1:9101,2@127.0.0.1:9102,3@127.0.0.1:9103", p.get("controller.quorum.voters"));
+        assertEquals("PLAINTEXT://127.0.0.1:9002,CONTROLLER://127.0.0.1:9102", p.get("listeners"));
+        assertEquals("PLAINTEXT://127.0.0.1:9002", p.get("advertised.listeners"));
+        assertEquals("false", p.get("unclean.leader.election.enable"));
+        assertEquals("3", p.get("offsets.topic.replication.factor"));
+        assertEquals("2", p.get("min.insync.replicas"));
+        assertEquals(Path.of("/d/b2").toAbsolutePath().toString(), p.get("log.dirs"));
+    }
+
+    @Test
+    void renderedFileHasOneLinePerProperty() {
+        BrokerConfig config = new BrokerConfig(1, 9001, 9101, Path.of("/d/b1"), THREE);
+
+        String text = config.render();
+
+        assertTrue(text.contains("\nnode.id=1\n"), text);
+        long lines = text.lines().filter(l -> !l.startsWith("#")).count();
+        assertEquals(config.properties().size(), lines);
+    }
+
+    @Test
+    void smallClustersReplicateToEveryBroker() {
+        BrokerConfig single = new BrokerConfig(1, 9001, 9101, Path.of("/d"), List.of(new BrokerAddress(1, 9001, 9101)));
+
+        assertEquals(1, single.replicationFactor());
+        assertEquals(1, single.minInSyncReplicas());
+        assertEquals("1", single.properties().get("transaction.state.log.min.isr"));
+    }
+
+    @Test
+    void rejectsBrokerOutsideTheQuorum() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new BrokerConfig(7, 9007, 9107, Path.of("/d"), THREE));
+        assertTrue(e.getMessage().contains("broker 7"), e.getMessage());
+    }
+}
