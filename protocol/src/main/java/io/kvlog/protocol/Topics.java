@@ -1,6 +1,8 @@
 package io.kvlog.protocol;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * The topics of kvlog and the configuration DESIGN.md fixes for them.
@@ -24,6 +26,17 @@ public final class Topics {
             "min.insync.replicas", "2",
             "unclean.leader.election.enable", "false",
             "retention.ms", "-1");
+
+    /**
+     * The partition of {@link #EVENTS} a key lives in: what Kafka's default partitioner picks for
+     * a record keyed by the key's UTF-8 bytes (murmur2, made positive, modulo the partition count).
+     */
+    public static int partitionOf(String key, int partitions) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions: must be >= 1, got " + partitions);
+        }
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
 
     private Topics() {
     }

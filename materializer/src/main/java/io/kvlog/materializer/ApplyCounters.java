@@ -1,0 +1,67 @@
+package io.kvlog.materializer;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counts what the {@link Applier} did, across all partitions of one process. Thread-safe: every
+ * stream thread counts into the same instance; readers see totals since start.
+ */
+public final class ApplyCounters {
+
+    private final LongAdder applied = new LongAdder();
+    private final LongAdder preconditionFailed = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder alreadyApplied = new LongAdder();
+    private final LongAdder malformed = new LongAdder();
+
+    /** Counts one result. */
+    public void count(Applier.Result result) {
+        if (result instanceof Applier.Decided decided) {
+            switch (decided.outcome().status()) {
+                case APPLIED -> applied.increment();
+                case PRECONDITION_FAILED -> preconditionFailed.increment();
+                case DUPLICATE -> duplicates.increment();
+            }
+        } else if (result instanceof Applier.AlreadyApplied) {
+            alreadyApplied.increment();
+        } else {
+            malformed.increment();
+        }
+    }
+
+    /** Events applied. */
+    public long applied() {
+        return applied.sum();
+    }
+
+    /** Events whose condition failed. */
+    public long preconditionFailed() {
+        return preconditionFailed.sum();
+    }
+
+    /** Events skipped as duplicates of an id within the dedupe window. */
+    public long duplicates() {
+        return duplicates.sum();
+    }
+
+    /** Events seen again after a crash and skipped as already applied. */
+    public long alreadyApplied() {
+        return alreadyApplied.sum();
+    }
+
+    /** Records that were not valid events, skipped. */
+    public long malformed() {
+        return malformed.sum();
+    }
+
+    /** Every record counted. */
+    public long total() {
+        return applied() + preconditionFailed() + duplicates() + alreadyApplied() + malformed();
+    }
+
+    @Override
+    public String toString() {
+        return "applied=" + applied() + " preconditionFailed=" + preconditionFailed() + " duplicates=" + duplicates()
+                + " alreadyApplied=" + alreadyApplied() + " malformed=" + malformed();
+    }
+}

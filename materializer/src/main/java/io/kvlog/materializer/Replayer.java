@@ -1,0 +1,108 @@
+package io.kvlog.materializer;
+
+import io.kvlog.materializer.internal.KafkaEventSource;
+import io.kvlog.materializer.internal.PartitionDigester;
+import io.kvlog.materializer.internal.SortedMapTable;
+import io.kvlog.materializer.internal.StoredForms;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Re-derives one partition's state from the log, with the same {@link Applier} as the live
+ * topology, into a scratch store in memory, and digests it the way {@link Materializer#digest}
+ * digests a live copy: equal digests at the same offset mean the copy is what the log says.
+ *
+ * <p>The scratch store holds the whole partition in memory; fine for verification of test and
+ * bench sized partitions, not for rebuilding a large node (which restores from changelogs).
+ */
+public final class Replayer {
+
+    private static final long REPORT_EVERY_MS = 1000;
+
+    private final Duration dedupeWindow;
+    private final Duration idleTimeout;
+
+    /**
+     * @param dedupeWindow the live materializer's dedupe window (a different one derives different state)
+     * @param idleTimeout  how long to wait for records before giving up on reaching the end offset
+     */
+    public Replayer(Duration dedupeWindow, Duration idleTimeout) {
+        this.dedupeWindow = dedupeWindow;
+        this.idleTimeout = idleTimeout;
+    }
+
+    /** How far a replay got, reported about once a second and once at the end. */
+    public record Report(int partition, long events, long endOffset, double eventsPerSecond, boolean done) {
+    }
+
+    /** The result of a replay. */
+    public record Replay(Digest digest, long events, Duration elapsed, ApplyCounters counters) {
+
+        public double eventsPerSecond() {
+            return events * 1e9 / Math.max(1, elapsed.toNanos());
+        }
+    }
+
+    /** Replays {@code partition} of the cluster's {@code kv.events} from offset 0 up to {@code endOffset} (exclusive). */
+    public Replay replay(String bootstrapServers, int partition, long endOffset, Consumer<Report> progress) {
+        try (EventSource source = new KafkaEventSource(bootstrapServers, partition)) {
+            return replay(source, partition, endOffset, progress);
+        }
+    }
+
+    /**
+     * Replays what {@code source} yields, from its start up to {@code endOffset} (exclusive).
+     *
+     * @throws IllegalStateException if the source stops yielding before {@code endOffset}
+     */
+    public Replay replay(EventSource source, int partition, long endOffset, Consumer<Report> progress) {
+        SortedMapTable entries = new SortedMapTable();
+        SortedMapTable outcomes = new SortedMapTable();
+        Applier applier = new Applier(StoredForms.entries(entries), StoredForms.outcomes(outcomes), dedupeWindow);
+        ApplyCounters counters = new ApplyCounters();
+        long started = System.nanoTime();
+        long lastReport = started;
+        long lastRecordAt = started;
+        long events = 0;
+        while (source.position() < endOffset) {
+            var batch = source.poll(Duration.ofMillis(200));
+            long now = System.nanoTime();
+            if (batch.isEmpty() && now - lastRecordAt > idleTimeout.toNanos()) {
+                throw new IllegalStateException("replay of partition " + partition + " got nothing for " + idleTimeout
+                        + " at offset " + source.position() + ", before end offset " + endOffset);
+            }
+            for (LogRecord record : batch) {
+                if (record.offset() >= endOffset) {
+                    break;
+                }
+                counters.count(applier.apply(record));
+                events++;
+                lastRecordAt = now;
+            }
+            if (now - lastReport >= REPORT_EVERY_MS * 1_000_000) {
+                progress.accept(new Report(partition, events, endOffset, rate(events, started, now), false));
+                lastReport = now;
+            }
+        }
+        long finished = System.nanoTime();
+        progress.accept(new Report(partition, events, endOffset, rate(events, started, finished), true));
+        return new Replay(digest(partition, entries, outcomes, dedupeWindow), events,
+                Duration.ofNanos(finished - started), counters);
+    }
+
+    static Digest digest(int partition, SortedMapTable entries, SortedMapTable outcomes, Duration dedupeWindow) {
+        PartitionDigester digester = new PartitionDigester(dedupeWindow);
+        for (Map.Entry<String, byte[]> record : entries.records()) {
+            digester.entry(record.getKey(), record.getValue());
+        }
+        for (Map.Entry<String, byte[]> record : outcomes.records()) {
+            digester.outcome(record.getKey(), record.getValue());
+        }
+        return digester.finish(partition);
+    }
+
+    private static double rate(long events, long fromNanos, long toNanos) {
+        return events * 1e9 / Math.max(1, toNanos - fromNanos);
+    }
+}

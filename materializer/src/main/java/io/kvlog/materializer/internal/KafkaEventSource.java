@@ -1,0 +1,59 @@
+package io.kvlog.materializer.internal;
+
+import io.kvlog.materializer.EventSource;
+import io.kvlog.materializer.LogRecord;
+import io.kvlog.protocol.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * One partition of {@code kv.events} from offset 0, read by a plain consumer with no group
+ * (nothing is committed) and {@code read_committed}, as the live topology reads it.
+ */
+public final class KafkaEventSource implements EventSource {
+
+    // created in the constructor, closed in close()
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final TopicPartition partition;
+
+    public KafkaEventSource(String bootstrapServers, int partition) {
+        this.partition = new TopicPartition(Topics.EVENTS, partition);
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
+                ConsumerConfig.CLIENT_ID_CONFIG, "kvlog-replay-" + partition),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer.assign(Set.of(this.partition));
+        consumer.seekToBeginning(Set.of(this.partition));
+    }
+
+    @Override
+    public List<LogRecord> poll(Duration timeout) {
+        var records = consumer.poll(timeout).records(partition);
+        List<LogRecord> batch = new ArrayList<>(records.size());
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            batch.add(new LogRecord(r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
+        }
+        return batch;
+    }
+
+    @Override
+    public long position() {
+        return consumer.position(partition);
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}

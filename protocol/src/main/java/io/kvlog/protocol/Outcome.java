@@ -1,0 +1,76 @@
+package io.kvlog.protocol;
+
+import java.util.Objects;
+
+/**
+ * What applying one event decided, recorded by its id so a writer can fetch it
+ * ({@link OutcomeCodec} is its JSON form).
+ *
+ * <p>The materializer stores the first outcome of an id; a later event with the same id within
+ * the dedupe window is not applied and gets a {@link Status#DUPLICATE} outcome that repeats the
+ * first one's {@code version}, {@code currentVersion} and {@code value} and points at it with
+ * {@code duplicateOf}. Duplicate outcomes are returned by the applier, never stored.
+ *
+ * @param id             the event's id
+ * @param key            the event's key
+ * @param offset         the event's offset in its {@link Topics#EVENTS} partition
+ * @param status         what happened
+ * @param version        the key's version after the event: its offset when {@code APPLIED};
+ *                       null when the precondition failed
+ * @param currentVersion the key's version that failed the precondition ({@code 0} = absent);
+ *                       null otherwise
+ * @param value          the key's value after an applied {@code Append}; null otherwise
+ * @param duplicateOf    the offset of the first event with this id, for {@code DUPLICATE} only
+ * @param logTime        the partition's log time when the event was applied: the largest
+ *                       record timestamp up to this event (ms since the epoch; never wall-clock)
+ */
+public record Outcome(String id, String key, long offset, Status status, Long version, Long currentVersion,
+                      String value, Long duplicateOf, long logTime) {
+
+    /** What applying an event did. */
+    public enum Status {
+        /** The event changed the key; its version is now the event's offset. */
+        APPLIED,
+        /** The event's condition did not hold; nothing changed. */
+        PRECONDITION_FAILED,
+        /** The id was already applied within the dedupe window; nothing changed, the first outcome stands. */
+        DUPLICATE
+    }
+
+    public Outcome {
+        Objects.requireNonNull(status, "status");
+        Validation.id(id);
+        Objects.requireNonNull(key, "key");
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset: must be >= 0, got " + offset);
+        }
+        if (status == Status.APPLIED && (version == null || currentVersion != null)) {
+            throw new IllegalArgumentException("APPLIED: must have version and no currentVersion, got version="
+                    + version + " currentVersion=" + currentVersion);
+        }
+        if (status == Status.PRECONDITION_FAILED && (version != null || currentVersion == null)) {
+            throw new IllegalArgumentException("PRECONDITION_FAILED: must have currentVersion and no version, got version="
+                    + version + " currentVersion=" + currentVersion);
+        }
+        if ((status == Status.DUPLICATE) != (duplicateOf != null)) {
+            throw new IllegalArgumentException("duplicateOf: must be set exactly for DUPLICATE, got " + duplicateOf
+                    + " for " + status);
+        }
+    }
+
+    /** The event changed the key; for an {@code Append}, {@code value} is the key's new value. */
+    public static Outcome applied(String id, String key, long offset, String appendedValue, long logTime) {
+        return new Outcome(id, key, offset, Status.APPLIED, offset, null, appendedValue, null, logTime);
+    }
+
+    /** The event's condition did not hold for a key at {@code currentVersion} ({@code 0} = absent). */
+    public static Outcome preconditionFailed(String id, String key, long offset, long currentVersion, long logTime) {
+        return new Outcome(id, key, offset, Status.PRECONDITION_FAILED, null, currentVersion, null, null, logTime);
+    }
+
+    /** The outcome of a later event with this outcome's id, at {@code offset}: a duplicate of this one. */
+    public Outcome duplicateAt(String duplicateKey, long duplicateOffset, long duplicateLogTime) {
+        return new Outcome(id, duplicateKey, duplicateOffset, Status.DUPLICATE, version, currentVersion, value, offset,
+                duplicateLogTime);
+    }
+}
