@@ -22,13 +22,23 @@ final class DownCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LocalKafkaCluster local = cluster.openCluster();
+        // nodes first: they flush their producers and leave the group while the brokers are up
+        List<Integer> stoppedNodes = new LocalNodes(local).stopAll();
         List<Integer> stopped = local.stopAll();
         List<Integer> alive = local.brokers().stream().filter(LocalKafkaCluster.BrokerStatus::running)
                 .map(LocalKafkaCluster.BrokerStatus::id).toList();
         if (!alive.isEmpty()) {
             throw new KvException(ExitCode.FAILED, "brokers " + alive + " are still running");
         }
-        kv.output().line(stopped.isEmpty() ? "nothing was running" : "stopped brokers " + stopped);
+        List<Integer> aliveNodes = local.state().nodes().stream()
+                .filter(n -> new LocalNodes(local).isRunning(n.id())).map(n -> n.id()).toList();
+        if (!aliveNodes.isEmpty()) {
+            throw new KvException(ExitCode.FAILED, "nodes " + aliveNodes + " are still running");
+        }
+        if (!stoppedNodes.isEmpty()) {
+            kv.output().line("stopped nodes " + stoppedNodes);
+        }
+        kv.output().line(stopped.isEmpty() ? "no broker was running" : "stopped brokers " + stopped);
         return ExitCode.OK;
     }
 }

@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "kv", mixinStandardHelpOptions = true, version = "kvlog 0.1.0",
         description = "kvlog: a replicated key-value store on a replicated Kafka log.",
-        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, BrokerCommand.class,
+        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, BrokerCommand.class, NodeCommand.class,
+                ClientCommands.Get.class, ClientCommands.Put.class, ClientCommands.Update.class,
+                ClientCommands.Delete.class, ClientCommands.Append.class, ClientCommands.Scan.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:the operation failed or was not found", "2:usage error",

@@ -4,6 +4,7 @@ import io.kvlog.kafka.EventTopic;
 import io.kvlog.kafka.LocalKafkaCluster;
 import io.kvlog.protocol.Topics;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
@@ -15,7 +16,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Start the local cluster in the background and wait until it is ready.",
                 "The first run creates it in the data directory; later runs start what is not running.",
-                "Prints the bootstrap servers."})
+                "Prints the bootstrap servers and the node URLs."})
 final class UpCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -28,6 +29,10 @@ final class UpCommand implements Callable<Integer> {
             description = "Brokers of a new cluster (default: ${DEFAULT-VALUE}).")
     int brokers;
 
+    @Option(names = "--nodes", paramLabel = "N", defaultValue = "3",
+            description = "kvlog nodes of a new cluster (default: ${DEFAULT-VALUE}; 0: brokers only).")
+    int nodes;
+
     @Option(names = "--partitions", paramLabel = "P", defaultValue = "${env:KV_PARTITIONS:-12}",
             description = "Partitions of kv.events in a new cluster (env KV_PARTITIONS, default 12).")
     int partitions;
@@ -37,7 +42,7 @@ final class UpCommand implements Callable<Integer> {
     int basePort;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
-            description = "How long to wait for the cluster to be ready (default: ${DEFAULT-VALUE}).")
+            description = "How long to wait for brokers, and then for nodes, to be ready (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     @Override
@@ -67,9 +72,28 @@ final class UpCommand implements Callable<Integer> {
         } catch (EventTopic.TopicMismatchException e) {
             throw new KvException(ExitCode.FAILED, e.getMessage(), e);
         }
+        LocalNodes localNodes = new LocalNodes(local);
+        if (localNodes.nodes().isEmpty()) {
+            for (int i = 0; i < nodes; i++) {
+                localNodes.add(0);
+            }
+        }
+        List<Integer> ids = localNodes.nodes().stream().map(n -> n.id()).toList();
+        for (int id : ids) {
+            if (!localNodes.isRunning(id)) {
+                out.progress("starting node " + id + " (pid " + localNodes.start(id) + ")");
+            }
+        }
+        localNodes.awaitReady(ids, Duration.ofSeconds(timeoutSeconds), out::progress);
         long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
         out.progress(String.format("cluster ready in %.1f s", millis / 1000.0));
         out.line("bootstrap servers: " + local.bootstrapServers());
+        for (var node : localNodes.nodes()) {
+            out.line("node " + node.id() + ": " + node.url());
+        }
+        if (!ids.isEmpty()) {
+            out.line("try: ./kv put hello world && ./kv get hello");
+        }
         return ExitCode.OK;
     }
 }

@@ -11,11 +11,30 @@ import java.util.Optional;
  * @param clusterId  the KRaft cluster id the storage was formatted with
  * @param partitions partitions of {@code kv.events}
  * @param brokers    the brokers, ordered by id
+ * @param nodes      the kvlog nodes, ordered by id (none in a state file written before nodes existed)
  */
-public record ClusterState(String clusterId, int partitions, List<BrokerState> brokers) {
+public record ClusterState(String clusterId, int partitions, List<BrokerState> brokers, List<NodeState> nodes) {
 
     public ClusterState {
         brokers = List.copyOf(brokers);
+        nodes = nodes == null ? List.of() : List.copyOf(nodes);
+    }
+
+    public ClusterState(String clusterId, int partitions, List<BrokerState> brokers) {
+        this(clusterId, partitions, brokers, List.of());
+    }
+
+    public Optional<NodeState> node(int id) {
+        return nodes.stream().filter(n -> n.id() == id).findFirst();
+    }
+
+    /** A copy with {@code node} added, or replacing the node with its id. */
+    public ClusterState with(NodeState node) {
+        List<NodeState> list = new ArrayList<>(nodes);
+        list.removeIf(n -> n.id() == node.id());
+        list.add(node);
+        list.sort(java.util.Comparator.comparingInt(NodeState::id));
+        return new ClusterState(clusterId, partitions, brokers, list);
     }
 
     public Optional<BrokerState> broker(int id) {
@@ -26,6 +45,6 @@ public record ClusterState(String clusterId, int partitions, List<BrokerState> b
     public ClusterState with(BrokerState updated) {
         List<BrokerState> list = new ArrayList<>(brokers);
         list.replaceAll(b -> b.id() == updated.id() ? updated : b);
-        return new ClusterState(clusterId, partitions, list);
+        return new ClusterState(clusterId, partitions, list, nodes);
     }
 }

@@ -140,6 +140,12 @@ public final class LocalKafkaCluster {
         return state;
     }
 
+    /** Records a node's new state (the CLI manages node processes; the state file is this cluster's). */
+    public synchronized void update(NodeState node) {
+        state = state.with(node);
+        stateFile.write(state);
+    }
+
     /** {@code host:port,...} of every broker. */
     public String bootstrapServers() {
         return state.brokers().stream().map(BrokerState::address).collect(Collectors.joining(","));
@@ -387,7 +393,7 @@ public final class LocalKafkaCluster {
     }
 
     /** The last lines of a log file, for error messages. */
-    static String tail(Path logFile) {
+    public static String tail(Path logFile) {
         try {
             if (!Files.exists(logFile)) {
                 return "";

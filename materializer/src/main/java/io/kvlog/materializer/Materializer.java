@@ -268,7 +268,14 @@ public final class Materializer implements AutoCloseable {
             };
             return new Read.Miss<>(partition, reason, copy.getFailureMessage());
         }
-        return new Read.Hit<>(partition, result.apply(copy.getResult()), offsetIn(copy.getPosition(), partition));
+        long position = offsetIn(copy.getPosition(), partition);
+        if (position < atLeast) {
+            // Streams drops the position bound of a query that requires the active copy
+            // (requireActive), so check it here: an answer below the bound is not an answer
+            return new Read.Miss<>(partition, Read.Reason.NOT_UP_TO_BOUND,
+                    "copy of partition " + partition + " is at " + position + ", not yet at " + atLeast);
+        }
+        return new Read.Hit<>(partition, result.apply(copy.getResult()), position);
     }
 
     private static long offsetIn(Position position, int partition) {

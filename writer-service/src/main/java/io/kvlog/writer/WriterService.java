@@ -195,12 +195,15 @@ public final class WriterService implements AutoCloseable {
     private String value(RoutingContext ctx) {
         String type = ctx.request().getHeader("Content-Type");
         if (type != null) {
+            // the body is the value, taken as-is: text of any kind, raw bytes, or what curl sends by
+            // default (form-urlencoded); multipart forms and media are not values
             String media = type.toLowerCase(Locale.ROOT);
-            boolean text = media.startsWith("text/plain") || media.startsWith("application/octet-stream");
+            boolean binaryMedia = media.startsWith("multipart/") || media.startsWith("image/")
+                    || media.startsWith("audio/") || media.startsWith("video/");
             boolean utf8 = !media.contains("charset=") || media.contains("charset=utf-8");
-            if (!text || !utf8) {
-                throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type: the value is UTF-8 text"
-                        + " (text/plain; charset=utf-8, or application/octet-stream), got " + Validation.quote(type));
+            if (binaryMedia || !utf8) {
+                throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type: the value is the body as UTF-8"
+                        + " text (e.g. text/plain; charset=utf-8), got " + Validation.quote(type));
             }
         }
         Buffer body = ctx.body().buffer();

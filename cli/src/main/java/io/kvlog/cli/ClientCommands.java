@@ -1,0 +1,255 @@
+package io.kvlog.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kvlog.kafka.LocalKafkaCluster;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** The client commands: {@code kv get|put|update|delete|append|scan}. */
+final class ClientCommands {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ClientCommands() {
+    }
+
+    /** Options every client command takes. */
+    static final class ClientOptions {
+        @Option(names = {"-H", "--url"}, paramLabel = "URL", defaultValue = "${env:KV_URL}",
+                description = "Node to send the request to (env KV_URL; default: the first ready node of the local cluster).")
+        String url;
+
+        @Mixin
+        ClusterOptions cluster;
+
+        @Option(names = "--json", description = "Print the reply's JSON as it came.")
+        boolean json;
+
+        @Option(names = "--id", paramLabel = "ID", description = "Request id (a retry with the same id takes effect once).")
+        String id;
+
+        KvClient client() {
+            if (url != null && !url.isBlank()) {
+                return new KvClient(url.contains("://") ? url : "http://" + url);
+            }
+            if (!LocalKafkaCluster.exists(cluster.dataDir())) {
+                throw KvException.unreachable("no node given (-H URL or KV_URL) and no local cluster in "
+                        + cluster.dataDir() + "; start one with 'kv up'");
+            }
+            return new KvClient(new LocalNodes(cluster.openCluster()).firstReadyUrl().orElseThrow(() ->
+                    KvException.unreachable("no node of the local cluster in " + cluster.dataDir()
+                            + " is ready; see 'kv node list'")));
+        }
+    }
+
+    /** Base of the client commands: sends, then prints the reply and maps its status to an exit code. */
+    abstract static class ClientCommand implements Callable<Integer> {
+        @ParentCommand
+        Kv kv;
+
+        @Mixin
+        ClientOptions options;
+
+        Map<String, String> params() {
+            Map<String, String> p = new LinkedHashMap<>();
+            p.put("id", options.id);
+            return p;
+        }
+
+        abstract KvClient.Reply send(KvClient client);
+
+        /** The human form of a 2xx reply. */
+        abstract String describe(JsonNode body);
+
+        @Override
+        public Integer call() {
+            KvClient.Reply reply = send(options.client());
+            Output out = kv.output();
+            JsonNode body;
+            try {
+                body = JSON.readTree(reply.body());
+            } catch (IOException e) {
+                throw new KvException(ExitCode.FAILED, "unreadable reply (" + reply.status() + "): " + reply.body());
+            }
+            if (options.json) {
+                out.line(reply.body());
+            }
+            int status = reply.status();
+            if (status >= 200 && status < 300) {
+                if (!options.json) {
+                    out.line(describe(body));
+                }
+                return ExitCode.OK;
+            }
+            String message = switch (status) {
+                case 404 -> body.has("key") ? "not found: " + body.path("key").asText() : body.path("message").asText();
+                case 412 -> "precondition failed: current version " + body.path("currentVersion").asText();
+                case 504 -> "failed (outcome unknown, retry with --id " + body.path("id").asText() + "): "
+                        + body.path("reason").asText();
+                default -> body.path("message").asText(reply.body());
+            };
+            if (!options.json) {
+                out.progress("kv: " + message);
+            }
+            return status == 400 || status == 413 || status == 415 ? ExitCode.USAGE : ExitCode.FAILED;
+        }
+    }
+
+    static String ack(JsonNode body) {
+        String text = "OK version " + body.path("version").asText() + " (token " + body.path("token").asText() + ")";
+        return body.has("value") ? body.path("value").asText() + "\n" + text : text;
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Read a key; prints its value.")
+    static final class Get extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "KEY")
+        String key;
+
+        @Option(names = "--consistency", paramLabel = "LEVEL", description = "linearizable (default), session or eventual.")
+        String consistency;
+
+        @Option(names = "--after", paramLabel = "TOKEN", description = "Session reads: wait until this token is applied.")
+        String after;
+
+        @Override
+        KvClient.Reply send(KvClient client) {
+            Map<String, String> p = params();
+            p.put("consistency", consistency);
+            p.put("after", after);
+            return client.get(key, p);
+        }
+
+        @Override
+        String describe(JsonNode body) {
+            return body.path("value").asText();
+        }
+    }
+
+    /** Options of the writes. */
+    abstract static class WriteCommand extends ClientCommand {
+        @Option(names = "--wait", paramLabel = "LEVEL", description = "Ack after: log (default), applied or all.")
+        String wait;
+
+        @Option(names = "--if-version", paramLabel = "N", description = "Only if the key's version is N (0: only if absent).")
+        Long ifVersion;
+
+        @Override
+        Map<String, String> params() {
+            Map<String, String> p = super.params();
+            p.put("wait", wait);
+            p.put("if-version", ifVersion == null ? null : ifVersion.toString());
+            return p;
+        }
+
+        @Override
+        String describe(JsonNode body) {
+            return ack(body);
+        }
+    }
+
+    @Command(name = "put", mixinStandardHelpOptions = true, description = "Write a key's value.")
+    static final class Put extends WriteCommand {
+        @Parameters(index = "0", paramLabel = "KEY")
+        String key;
+
+        @Parameters(index = "1", paramLabel = "VALUE")
+        String value;
+
+        @Override
+        KvClient.Reply send(KvClient client) {
+            return client.put(key, value, params());
+        }
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true, description = "Write a key's value only if the key exists.")
+    static final class Update extends WriteCommand {
+        @Parameters(index = "0", paramLabel = "KEY")
+        String key;
+
+        @Parameters(index = "1", paramLabel = "VALUE")
+        String value;
+
+        @Override
+        KvClient.Reply send(KvClient client) {
+            Map<String, String> p = params();
+            p.put("if-exists", "true");
+            return client.put(key, value, p);
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove a key.")
+    static final class Delete extends WriteCommand {
+        @Parameters(index = "0", paramLabel = "KEY")
+        String key;
+
+        @Override
+        KvClient.Reply send(KvClient client) {
+            return client.delete(key, params());
+        }
+    }
+
+    @Command(name = "append", mixinStandardHelpOptions = true,
+            description = "Append to a key's value (created if absent); prints the new value.")
+    static final class Append extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "KEY")
+        String key;
+
+        @Parameters(index = "1", paramLabel = "SUFFIX")
+        String suffix;
+
+        @Override
+        KvClient.Reply send(KvClient client) {
+            return client.append(key, suffix, params());
+        }
+
+        @Override
+        String describe(JsonNode body) {
+            return ack(body);
+        }
+    }
+
+    @Command(name = "scan", mixinStandardHelpOptions = true, description = "List keys in order, with their values.")
+    static final class Scan extends ClientCommand {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "PREFIX")
+        String prefix;
+
+        @Option(names = "--limit", paramLabel = "N", description = "At most N items (default: the server's).")
+        Integer limit;
+
+        @Option(names = "--cursor", paramLabel = "CURSOR", description = "Continue a previous scan.")
+        String cursor;
+
+        @Option(names = "--consistency", paramLabel = "LEVEL", description = "linearizable, session or eventual.")
+        String consistency;
+
+        @Override
+        KvClient.Reply send(KvClient client) {
+            Map<String, String> p = new LinkedHashMap<>();
+            p.put("prefix", prefix);
+            p.put("limit", limit == null ? null : limit.toString());
+            p.put("cursor", cursor);
+            p.put("consistency", consistency);
+            return client.scan(p);
+        }
+
+        @Override
+        String describe(JsonNode body) {
+            StringBuilder s = new StringBuilder();
+            for (JsonNode item : body.path("items")) {
+                s.append(item.path("key").asText()).append('\t').append(item.path("value").asText()).append('\n');
+            }
+            if (!body.path("cursor").isNull() && !body.path("cursor").isMissingNode()) {
+                s.append("(more: --cursor ").append(body.path("cursor").asText()).append(")\n");
+            }
+            return s.toString().stripTrailing();
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package io.kvlog.cli;
+
+import io.kvlog.kafka.LocalKafkaCluster;
+import io.kvlog.kafka.NodeState;
+import io.kvlog.kafka.internal.JavaProcess;
+import io.kvlog.kafka.internal.Ports;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The kvlog node processes of a local cluster: each a JVM running {@code io.kvlog.node.NodeMain}
+ * from the CLI's class path on a free 127.0.0.1 port, with its log and state under
+ * {@code DATA/nodes/node-N/}, recorded in the cluster's state file.
+ */
+final class LocalNodes {
+
+    private static final String NODE_MAIN = "io.kvlog.node.NodeMain";
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+
+    private final LocalKafkaCluster cluster;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    LocalNodes(LocalKafkaCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    /** One node and its process state. */
+    record NodeStatus(int id, String url, long pid, boolean running, boolean ready, Path logFile) {
+    }
+
+    List<NodeState> nodes() {
+        return cluster.state().nodes();
+    }
+
+    NodeState node(int id) {
+        return cluster.state().node(id).orElseThrow(() -> KvException.notFound("no node " + id + "; nodes are "
+                + nodes().stream().map(n -> Integer.toString(n.id())).toList() + " (add one with 'kv node join')"));
+    }
+
+    /** Adds node {@code id} (or the next free id if 0) with a free port; does not start it. */
+    NodeState add(int id) {
+        int newId = id > 0 ? id : nodes().stream().mapToInt(NodeState::id).max().orElse(0) + 1;
+        if (cluster.state().node(newId).isPresent()) {
+            throw new KvException(ExitCode.FAILED, "node " + newId + " exists already");
+        }
+        NodeState node = new NodeState(newId, Ports.free(1).get(0), "nodes/node-" + newId, 0);
+        cluster.update(node);
+        return node;
+    }
+
+    Path dir(int id) {
+        return cluster.dataDir().resolve(node(id).dir());
+    }
+
+    Path logFile(int id) {
+        return dir(id).resolve("node.log");
+    }
+
+    Path stateDir(int id) {
+        return dir(id).resolve("state");
+    }
+
+    boolean isRunning(int id) {
+        return JavaProcess.isAlive(node(id).pid(), stateDir(id).toString());
+    }
+
+    /** Starts the node's process if it is not running; returns its pid. */
+    long start(int id) {
+        NodeState node = node(id);
+        if (isRunning(id)) {
+            return node.pid();
+        }
+        int brokers = cluster.state().brokers().size();
+        List<String> jvm = List.of("-Xms128m", "-Xmx512m", "-XX:+UseG1GC",
+                "-Dlog4j2.configurationFile=log4j2-node.xml", "-Djava.awt.headless=true");
+        List<String> args = List.of("--id", Integer.toString(id), "--port", Integer.toString(node.port()),
+                "--host", "127.0.0.1", "--bootstrap-servers", cluster.bootstrapServers(),
+                "--state-dir", stateDir(id).toString(),
+                "--partitions", Integer.toString(cluster.state().partitions()),
+                "--replication-factor", Integer.toString(Math.min(3, brokers)));
+        try {
+            Files.createDirectories(dir(id));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir(id), e);
+        }
+        long pid = JavaProcess.start(System.getProperty("java.class.path"), jvm, NODE_MAIN, args, logFile(id), dir(id));
+        cluster.update(node.withPid(pid));
+        return pid;
+    }
+
+    /** SIGTERM, SIGKILL after 30 s; false if it was not running. */
+    boolean stop(int id) {
+        var process = JavaProcess.find(node(id).pid(), stateDir(id).toString());
+        process.ifPresent(p -> JavaProcess.terminate(p, STOP_GRACE));
+        return process.isPresent();
+    }
+
+    /** SIGKILL; false if it was not running. */
+    boolean kill(int id) {
+        var process = JavaProcess.find(node(id).pid(), stateDir(id).toString());
+        process.ifPresent(JavaProcess::kill);
+        return process.isPresent();
+    }
+
+    /** Stops every running node at once; returns the ids stopped. */
+    List<Integer> stopAll() {
+        List<Integer> stopped = new java.util.ArrayList<>();
+        List<ProcessHandle> handles = new java.util.ArrayList<>();
+        for (NodeState n : nodes()) {
+            JavaProcess.find(n.pid(), stateDir(n.id()).toString()).ifPresent(p -> {
+                p.destroy();
+                handles.add(p);
+                stopped.add(n.id());
+            });
+        }
+        for (ProcessHandle p : handles) {
+            if (!JavaProcess.awaitExit(p, STOP_GRACE)) {
+                JavaProcess.kill(p);
+            }
+        }
+        return stopped;
+    }
+
+    /** Deletes the node's copies (it must be stopped). */
+    void wipeState(int id) {
+        if (isRunning(id)) {
+            throw new KvException(ExitCode.FAILED, "node " + id + " is running; stop it before wiping its state");
+        }
+        Path state = stateDir(id);
+        if (!Files.exists(state)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(state)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + state, e);
+        }
+    }
+
+    boolean isReady(int id) {
+        return get(node(id).url() + "/v1/ready").map(r -> r.statusCode() == 200).orElse(false);
+    }
+
+    /** GET a node URL; empty if it does not answer. */
+    Optional<HttpResponse<String>> get(String url) {
+        try {
+            return Optional.of(http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** Waits until every node of {@code ids} answers ready; fails naming a node that exited or is late, with its log. */
+    void awaitReady(Collection<Integer> ids, Duration timeout, Consumer<String> progress) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        Set<Integer> waiting = new TreeSet<>(ids);
+        long lastReport = 0;
+        while (!waiting.isEmpty()) {
+            for (int id : waiting) {
+                if (!isRunning(id)) {
+                    throw new KvException(ExitCode.FAILED, "node " + id + " exited before it was ready; see its log "
+                            + logFile(id) + LocalKafkaCluster.tail(logFile(id)));
+                }
+            }
+            waiting.removeIf(this::isReady);
+            if (waiting.isEmpty()) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (now > deadline) {
+                int id = waiting.iterator().next();
+                throw new KvException(ExitCode.FAILED, "node " + id + " not ready after " + timeout.toSeconds()
+                        + " s (waiting for " + waiting + "); see its log " + logFile(id) + LocalKafkaCluster.tail(logFile(id)));
+            }
+            if (now - lastReport > 3_000_000_000L) {
+                progress.accept(String.format("waiting for node(s) %s to be ready ... %d s", waiting,
+                        Duration.ofNanos(now - start).toSeconds()));
+                lastReport = now;
+            }
+            sleep(250);
+        }
+    }
+
+    /** The URL of the first node that answers ready. */
+    Optional<String> firstReadyUrl() {
+        return nodes().stream().filter(n -> isRunning(n.id()) && isReady(n.id())).map(NodeState::url).findFirst();
+    }
+
+    List<NodeStatus> statuses() {
+        return nodes().stream().map(n -> {
+            boolean running = isRunning(n.id());
+            return new NodeStatus(n.id(), n.url(), n.pid(), running, running && isReady(n.id()), logFile(n.id()));
+        }).toList();
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KvException(ExitCode.FAILED, "interrupted");
+        }
+    }
+}

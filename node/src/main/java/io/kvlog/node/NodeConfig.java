@@ -1,0 +1,85 @@
+package io.kvlog.node;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything a node runs with, built once from flags, {@code KV_*} environment variables and
+ * defaults, in that order (see {@link NodeMain}), and passed to {@link Node}.
+ *
+ * @param nodeId           this node's id (1, 2, …); it is {@code node-ID} in replies
+ * @param host             address the HTTP server binds and advertises (default 127.0.0.1)
+ * @param port             HTTP port (default 8080)
+ * @param bootstrapServers the Kafka cluster
+ * @param stateDir         where this node keeps its RocksDB copies
+ * @param partitions       partitions of kv.events, used when the node has to create the topic
+ * @param standbyReplicas  standby copies of each partition (default 2)
+ * @param replicationFactor replication factor of kv.events and the changelogs (default 3)
+ * @param ackTimeout       the write deadline (default 1000 ms)
+ * @param dedupeWindow     how long, in log time, a request id deduplicates (default 24 h)
+ * @param maxValueBytes    largest value (default 1 MiB)
+ * @param roles            what this node runs
+ */
+public record NodeConfig(int nodeId, String host, int port, String bootstrapServers, Path stateDir, int partitions,
+                         int standbyReplicas, int replicationFactor, Duration ackTimeout, Duration dedupeWindow,
+                         int maxValueBytes, Set<Role> roles) {
+
+    public NodeConfig {
+        if (nodeId < 1) {
+            throw new IllegalArgumentException("node id: must be >= 1, got " + nodeId);
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port: must be 1-65535, got " + port);
+        }
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(stateDir, "stateDir");
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions: must be >= 1, got " + partitions);
+        }
+        if (standbyReplicas < 0) {
+            throw new IllegalArgumentException("standby replicas: must be >= 0, got " + standbyReplicas);
+        }
+        if (replicationFactor < 1) {
+            throw new IllegalArgumentException("replication factor: must be >= 1, got " + replicationFactor);
+        }
+        if (ackTimeout == null || ackTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("ack timeout: must be >= 1 ms, got " + ackTimeout);
+        }
+        if (dedupeWindow == null || dedupeWindow.isNegative()) {
+            throw new IllegalArgumentException("dedupe window: must be >= 0, got " + dedupeWindow);
+        }
+        if (maxValueBytes < 1) {
+            throw new IllegalArgumentException("max value bytes: must be >= 1, got " + maxValueBytes);
+        }
+        if (roles == null || roles.isEmpty()) {
+            throw new IllegalArgumentException("roles: at least one of writer, materializer, query");
+        }
+        if (roles.contains(Role.QUERY) && !roles.contains(Role.MATERIALIZER)) {
+            throw new IllegalArgumentException("roles: query needs materializer on the same node (reads are served"
+                    + " from this node's copies), got " + roles);
+        }
+        roles = Set.copyOf(EnumSet.copyOf(roles));
+    }
+
+    /** {@code node-ID}, as replies name this node. */
+    public String name() {
+        return "node-" + nodeId;
+    }
+
+    /** {@code host:port}, this node's address for other nodes. */
+    public String address() {
+        return host + ":" + port;
+    }
+
+    public String url() {
+        return "http://" + address();
+    }
+
+    public boolean runs(Role role) {
+        return roles.contains(role);
+    }
+}

@@ -1,0 +1,113 @@
+package io.kvlog.node;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code kvlog-node}: runs one node until SIGTERM. Every setting is a flag, else a {@code KV_*}
+ * environment variable, else a default — in that order.
+ */
+@Command(name = "kvlog-node", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run one kvlog node (writer, materializer and query roles on one HTTP port) until SIGTERM.")
+public final class NodeMain implements Callable<Integer> {
+
+    @Option(names = "--id", defaultValue = "${env:KV_NODE_ID:-1}", description = "Node id (env KV_NODE_ID, default 1).")
+    int id;
+
+    @Option(names = "--host", defaultValue = "${env:KV_HOST:-127.0.0.1}",
+            description = "Address to bind and advertise (env KV_HOST, default 127.0.0.1).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "${env:KV_PORT:-8080}", description = "HTTP port (env KV_PORT, default 8080).")
+    int port;
+
+    @Option(names = "--bootstrap-servers", defaultValue = "${env:KV_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
+            description = "Kafka bootstrap servers (env KV_BOOTSTRAP_SERVERS, default 127.0.0.1:9092).")
+    String bootstrapServers;
+
+    @Option(names = "--state-dir", defaultValue = "${env:KV_STATE_DIR:-./data/node-state}",
+            description = "Directory of this node's RocksDB copies (env KV_STATE_DIR, default ./data/node-state).")
+    Path stateDir;
+
+    @Option(names = "--partitions", defaultValue = "${env:KV_PARTITIONS:-12}",
+            description = "Partitions of kv.events if this node creates it (env KV_PARTITIONS, default 12).")
+    int partitions;
+
+    @Option(names = "--standby-replicas", defaultValue = "${env:KV_STANDBY_REPLICAS:-2}",
+            description = "Standby copies of each partition (env KV_STANDBY_REPLICAS, default 2).")
+    int standbyReplicas;
+
+    @Option(names = "--replication-factor", defaultValue = "${env:KV_REPLICATION_FACTOR:-3}",
+            description = "Replication factor of kv.events and the changelogs (env KV_REPLICATION_FACTOR, default 3).")
+    int replicationFactor;
+
+    @Option(names = "--ack-timeout-ms", defaultValue = "${env:KV_ACK_TIMEOUT_MS:-1000}",
+            description = "Write deadline in ms (env KV_ACK_TIMEOUT_MS, default 1000).")
+    long ackTimeoutMs;
+
+    @Option(names = "--dedupe-window-ms", defaultValue = "${env:KV_DEDUPE_WINDOW_MS:-86400000}",
+            description = "How long, in log time, an id deduplicates (env KV_DEDUPE_WINDOW_MS, default 24 h).")
+    long dedupeWindowMs;
+
+    @Option(names = "--max-value-bytes", defaultValue = "${env:KV_MAX_VALUE_BYTES:-1048576}",
+            description = "Largest value in bytes (env KV_MAX_VALUE_BYTES, default 1 MiB).")
+    int maxValueBytes;
+
+    @Option(names = "--roles", split = ",", defaultValue = "${env:KV_ROLES:-writer,materializer,query}",
+            description = "Roles of this node, comma-separated (env KV_ROLES, default writer,materializer,query).")
+    Set<String> roles;
+
+    @Option(names = "--start-timeout-s", defaultValue = "${env:KV_START_TIMEOUT_S:-300}",
+            description = "How long to wait for the node to be ready (env KV_START_TIMEOUT_S, default 300).")
+    int startTimeoutSeconds;
+
+    /** The typed config these options stand for. */
+    NodeConfig config() {
+        Set<Role> parsed = EnumSet.noneOf(Role.class);
+        for (String r : roles) {
+            try {
+                parsed.add(Role.valueOf(r.trim().toUpperCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("roles: must be writer, materializer or query, got '" + r + "'");
+            }
+        }
+        return new NodeConfig(id, host, port, bootstrapServers, stateDir.toAbsolutePath(), partitions, standbyReplicas,
+                replicationFactor, Duration.ofMillis(ackTimeoutMs), Duration.ofMillis(dedupeWindowMs), maxValueBytes,
+                parsed);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        NodeConfig config = config();
+        Node node = new Node(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "kvlog-node-shutdown"));
+        node.start(Duration.ofSeconds(startTimeoutSeconds));
+        System.out.println(config.name() + " ready at " + config.url());
+        stopped.await();
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new NodeMain());
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            System.err.println("kvlog-node: " + e.getMessage());
+            org.slf4j.LoggerFactory.getLogger(NodeMain.class).error("node failed", e);
+            return e instanceof IllegalArgumentException ? 2 : 1;
+        });
+        int code = cli.execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+}
