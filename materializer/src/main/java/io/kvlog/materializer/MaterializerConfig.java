@@ -20,11 +20,13 @@ import java.util.Objects;
  * @param replicationFactor   replication factor of the changelog topics (default 3)
  * @param streamThreads       stream threads of this node (default 1)
  * @param purgeInterval       how often, in stream time, expired outcomes are purged (default 1 min)
+ * @param sessionTimeout      how long a node that stopped heartbeating (crashed) keeps its active
+ *                            copies before the group moves them to standbys (default 10 s)
  */
 public record MaterializerConfig(String bootstrapServers, String applicationId, Path stateDir,
                                  String applicationServer, int standbyReplicas, Duration dedupeWindow,
                                  ProcessingGuarantee processingGuarantee, int replicationFactor,
-                                 int streamThreads, Duration purgeInterval) {
+                                 int streamThreads, Duration purgeInterval, Duration sessionTimeout) {
 
     public static final String DEFAULT_APPLICATION_ID = "kvlog";
     public static final int DEFAULT_STANDBY_REPLICAS = 2;
@@ -32,6 +34,7 @@ public record MaterializerConfig(String bootstrapServers, String applicationId, 
     public static final ProcessingGuarantee DEFAULT_PROCESSING_GUARANTEE = ProcessingGuarantee.EXACTLY_ONCE_V2;
     public static final int DEFAULT_REPLICATION_FACTOR = 3;
     public static final Duration DEFAULT_PURGE_INTERVAL = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
 
     /** How Kafka Streams commits; see the note in the README for the measured cost of each. */
     public enum ProcessingGuarantee {
@@ -75,47 +78,55 @@ public record MaterializerConfig(String bootstrapServers, String applicationId, 
         if (purgeInterval == null || purgeInterval.isNegative() || purgeInterval.isZero()) {
             throw new IllegalArgumentException("purgeInterval: must be > 0, got " + purgeInterval);
         }
+        if (sessionTimeout == null || sessionTimeout.toMillis() < 1000) {
+            throw new IllegalArgumentException("sessionTimeout: must be >= 1 s, got " + sessionTimeout);
+        }
     }
 
     /** The defaults, for a node with the given cluster, state directory and HTTP address. */
     public static MaterializerConfig defaults(String bootstrapServers, Path stateDir, String applicationServer) {
         return new MaterializerConfig(bootstrapServers, DEFAULT_APPLICATION_ID, stateDir, applicationServer,
                 DEFAULT_STANDBY_REPLICAS, DEFAULT_DEDUPE_WINDOW, DEFAULT_PROCESSING_GUARANTEE,
-                DEFAULT_REPLICATION_FACTOR, 1, DEFAULT_PURGE_INTERVAL);
+                DEFAULT_REPLICATION_FACTOR, 1, DEFAULT_PURGE_INTERVAL, DEFAULT_SESSION_TIMEOUT);
     }
 
     public MaterializerConfig withApplicationId(String id) {
         return new MaterializerConfig(bootstrapServers, id, stateDir, applicationServer, standbyReplicas,
-                dedupeWindow, processingGuarantee, replicationFactor, streamThreads, purgeInterval);
+                dedupeWindow, processingGuarantee, replicationFactor, streamThreads, purgeInterval, sessionTimeout);
     }
 
     public MaterializerConfig withStandbyReplicas(int standbys) {
         return new MaterializerConfig(bootstrapServers, applicationId, stateDir, applicationServer, standbys,
-                dedupeWindow, processingGuarantee, replicationFactor, streamThreads, purgeInterval);
+                dedupeWindow, processingGuarantee, replicationFactor, streamThreads, purgeInterval, sessionTimeout);
     }
 
     public MaterializerConfig withDedupeWindow(Duration window) {
         return new MaterializerConfig(bootstrapServers, applicationId, stateDir, applicationServer, standbyReplicas,
-                window, processingGuarantee, replicationFactor, streamThreads, purgeInterval);
+                window, processingGuarantee, replicationFactor, streamThreads, purgeInterval, sessionTimeout);
     }
 
     public MaterializerConfig withProcessingGuarantee(ProcessingGuarantee guarantee) {
         return new MaterializerConfig(bootstrapServers, applicationId, stateDir, applicationServer, standbyReplicas,
-                dedupeWindow, guarantee, replicationFactor, streamThreads, purgeInterval);
+                dedupeWindow, guarantee, replicationFactor, streamThreads, purgeInterval, sessionTimeout);
     }
 
     public MaterializerConfig withReplicationFactor(int factor) {
         return new MaterializerConfig(bootstrapServers, applicationId, stateDir, applicationServer, standbyReplicas,
-                dedupeWindow, processingGuarantee, factor, streamThreads, purgeInterval);
+                dedupeWindow, processingGuarantee, factor, streamThreads, purgeInterval, sessionTimeout);
     }
 
     public MaterializerConfig withStreamThreads(int threads) {
         return new MaterializerConfig(bootstrapServers, applicationId, stateDir, applicationServer, standbyReplicas,
-                dedupeWindow, processingGuarantee, replicationFactor, threads, purgeInterval);
+                dedupeWindow, processingGuarantee, replicationFactor, threads, purgeInterval, sessionTimeout);
     }
 
     public MaterializerConfig withPurgeInterval(Duration interval) {
         return new MaterializerConfig(bootstrapServers, applicationId, stateDir, applicationServer, standbyReplicas,
-                dedupeWindow, processingGuarantee, replicationFactor, streamThreads, interval);
+                dedupeWindow, processingGuarantee, replicationFactor, streamThreads, interval, sessionTimeout);
+    }
+
+    public MaterializerConfig withSessionTimeout(Duration timeout) {
+        return new MaterializerConfig(bootstrapServers, applicationId, stateDir, applicationServer, standbyReplicas,
+                dedupeWindow, processingGuarantee, replicationFactor, streamThreads, purgeInterval, timeout);
     }
 }
