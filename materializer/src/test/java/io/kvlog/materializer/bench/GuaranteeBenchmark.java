@@ -32,7 +32,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>Run from {@code materializer/}, after {@code mvn test-compile dependency:build-classpath
  * -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test}: {@code java -cp
- * "$(cat target/cp.txt):target/classes:target/test-classes" io.kvlog.materializer.bench.GuaranteeBenchmark [events] [keys]}
+ * "$(cat target/cp.txt):target/classes:target/test-classes" io.kvlog.materializer.bench.GuaranteeBenchmark [events] [keys] [rounds]}
  */
 public final class GuaranteeBenchmark {
 
@@ -41,18 +41,19 @@ public final class GuaranteeBenchmark {
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int keys = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3; // the first warms the brokers' JIT up
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "guarantee-bench-");
         try (TestKafkaCluster cluster = TestKafkaCluster.start(3)) {
             cluster.createEventsTopic(PARTITIONS);
             produce(cluster.bootstrapServers(), events, keys);
-            for (int run = 1; run <= 2; run++) {
+            for (int run = 1; run <= rounds; run++) {
                 for (ProcessingGuarantee guarantee : ProcessingGuarantee.values()) {
                     MaterializerConfig config = MaterializerConfig
                             .defaults(cluster.bootstrapServers(), dir.resolve(guarantee + "-" + run), "localhost:1")
                             .withApplicationId("bench-" + guarantee.name().toLowerCase() + "-" + run)
                             .withStandbyReplicas(0)
                             .withProcessingGuarantee(guarantee);
-                    applyAll(config, events, run == 2);
+                    applyAll(config, events, run == rounds);
                 }
             }
         } finally {
