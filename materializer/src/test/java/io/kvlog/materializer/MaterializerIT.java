@@ -9,6 +9,7 @@ import io.kvlog.kafka.testing.TestKafkaCluster;
 import io.kvlog.protocol.Event;
 import io.kvlog.protocol.EventCodec;
 import io.kvlog.protocol.Expect;
+import io.kvlog.protocol.Outcome;
 import io.kvlog.protocol.Topics;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -132,7 +133,9 @@ class MaterializerIT {
         Replayer replayer = new Replayer(MaterializerConfig.DEFAULT_DEDUPE_WINDOW, Duration.ofSeconds(30));
         long entries = 0;
         for (int p = 0; p < PARTITIONS; p++) {
-            Digest replayed = replayer.replay(cluster.bootstrapServers(), p, ends.get(p), r -> { }).digest();
+            Replayer.Replay replay = replayer.replay(cluster.bootstrapServers(), p, ends.get(p), r -> { });
+            Digest replayed = replay.digest();
+            assertReadsMatchReplay(p, ends.get(p), replay);
             assertEquals(ends.get(p) - 1, replayed.offset());
             int actives = 0;
             for (MaterializerNode node : nodes) {
@@ -152,6 +155,36 @@ class MaterializerIT {
         }
         assertTrue(entries > KEYS / 2, "the digests cover the keys written: " + entries);
         log("all " + nodes.size() * PARTITIONS + " copies equal the replay; " + entries + " keys");
+    }
+
+    /** Key and outcome reads of every copy, through IQv2, agree with the replayed state. */
+    private void assertReadsMatchReplay(int partition, long end, Replayer.Replay replay) {
+        List<String> keys = IntStream.range(0, KEYS).filter(n -> n % 40 == 0)
+                .mapToObj(n -> "key-" + n + (n % 80 == 0 ? "-ü" : ""))
+                .filter(key -> Topics.partitionOf(key, PARTITIONS) == partition)
+                .toList();
+        for (MaterializerNode node : nodes) {
+            boolean active = node.copies().getOrDefault(partition, false);
+            for (String key : keys) {
+                MaterializerNode.Got got = node.get(key, partition, active, end - 1);
+                assertNotNull(got, node.name + " get " + key + ": " + node.lastMiss);
+                assertEquals(replay.entry(key), got.entry(), node.name + " entry of " + key);
+                assertEquals(end - 1, got.position());
+            }
+            if (!keys.isEmpty()) {
+                assertEquals(null, node.get(keys.get(0), partition, false, end), "a copy cannot be past the log end");
+                assertTrue(node.lastMiss.contains("NOT_UP_TO_BOUND"), node.lastMiss);
+            }
+            int outcomes = 0;
+            for (int i = 0; i < EVENTS; i += 97) {
+                String id = "it-" + i;
+                Outcome outcome = node.outcome(id, partition, active);
+                assertEquals(replay.outcome(id), outcome, node.name + " outcome " + id);
+                outcomes += outcome == null ? 0 : 1; // null where the id's key is in another partition
+            }
+            assertTrue(outcomes > 0, "some sampled ids are in partition " + partition);
+        }
+        assertTrue(keys.stream().anyMatch(key -> replay.entry(key) != null), "sampled keys were written");
     }
 
     /** Waits until every node's copy of every partition has applied up to its end offset. */

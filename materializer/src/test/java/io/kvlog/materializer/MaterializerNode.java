@@ -1,5 +1,9 @@
 package io.kvlog.materializer;
 
+import io.kvlog.protocol.Entry;
+import io.kvlog.protocol.EntryCodec;
+import io.kvlog.protocol.Outcome;
+import io.kvlog.protocol.OutcomeCodec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -9,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -88,6 +93,31 @@ final class MaterializerNode implements AutoCloseable {
     Long position(int partition, boolean active) {
         String answer = ask("position " + partition + " " + (active ? "active" : "any"));
         return answer.startsWith("position ") ? Long.valueOf(answer.split(" ")[2]) : null;
+    }
+
+    /** The reply to a get: the entry (null if none) and the position of the copy; or null with the miss in {@code lastMiss}. */
+    record Got(Entry entry, long position) {
+    }
+
+    Got get(String key, int partition, boolean active, long atLeast) {
+        String answer = ask("get " + partition + " " + (active ? "active" : "any") + " " + atLeast + " " + key);
+        if (!answer.startsWith("entry ")) {
+            lastMiss = answer;
+            return null;
+        }
+        String[] w = answer.split(" ");
+        return new Got(w[3].equals("-") ? null : EntryCodec.decode(Base64.getDecoder().decode(w[3])),
+                Long.parseLong(w[2]));
+    }
+
+    /** The outcome of an id in this node's copy (null if none); throws on a miss. */
+    Outcome outcome(String id, int partition, boolean active) {
+        String answer = ask("outcome " + partition + " " + (active ? "active" : "any") + " " + id);
+        if (!answer.startsWith("outcome ")) {
+            throw new AssertionError(name + " could not read outcome " + id + ": " + answer);
+        }
+        String json = answer.split(" ", 4)[3];
+        return json.equals("-") ? null : OutcomeCodec.decode(json.getBytes(StandardCharsets.UTF_8));
     }
 
     /** This node's digest of the partition, or null with the miss in {@code lastMiss}. */

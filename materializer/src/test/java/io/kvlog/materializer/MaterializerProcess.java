@@ -1,11 +1,16 @@
 package io.kvlog.materializer;
 
+import io.kvlog.protocol.Entry;
+import io.kvlog.protocol.EntryCodec;
+import io.kvlog.protocol.Outcome;
+import io.kvlog.protocol.OutcomeCodec;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.stream.Collectors;
 
 /**
@@ -13,6 +18,8 @@ import java.util.stream.Collectors;
  * {@link MaterializerNode}; answers one command per stdin line with one stdout line:
  * <pre>
  * position P active|any  -> "position P OFFSET"        or "miss P REASON message"
+ * get P active|any ATLEAST KEY -> "entry P POSITION ENTRY-AS-BASE64" ("-" if none) or a miss
+ * outcome P active|any ID      -> "outcome P POSITION OUTCOME-JSON" ("-" if none) or a miss
  * digest P active|any    -> "digest P OFFSET SHA256 ENTRIES OUTCOMES" or "miss P REASON message"
  * copies                 -> "copies P:A P:S ..."       (A = active, S = standby)
  * counters               -> "counters applied=… …"
@@ -54,6 +61,25 @@ public final class MaterializerProcess {
             case "position" -> {
                 Read<Long> read = materializer.position(Integer.parseInt(words[1]), words[2].equals("active"));
                 return read instanceof Read.Hit<Long> hit ? "position " + hit.partition() + " " + hit.value() : miss(read);
+            }
+            case "get" -> {
+                String key = String.join(" ", java.util.Arrays.copyOfRange(words, 4, words.length));
+                Read<Entry> read = materializer.get(key, Integer.parseInt(words[1]), Long.parseLong(words[3]),
+                        words[2].equals("active"));
+                if (read instanceof Read.Hit<Entry> hit) {
+                    return "entry " + hit.partition() + " " + hit.position() + " " + (hit.value() == null ? "-"
+                            : Base64.getEncoder().encodeToString(EntryCodec.encode(hit.value())));
+                }
+                return miss(read);
+            }
+            case "outcome" -> {
+                Read<Outcome> read = materializer.outcome(words[3], Integer.parseInt(words[1]), -1,
+                        words[2].equals("active"));
+                if (read instanceof Read.Hit<Outcome> hit) {
+                    return "outcome " + hit.partition() + " " + hit.position() + " " + (hit.value() == null ? "-"
+                            : new String(OutcomeCodec.encode(hit.value()), StandardCharsets.UTF_8));
+                }
+                return miss(read);
             }
             case "digest" -> {
                 Read<Digest> read = materializer.digest(Integer.parseInt(words[1]), words[2].equals("active"));
