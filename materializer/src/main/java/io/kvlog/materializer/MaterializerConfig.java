@@ -36,11 +36,23 @@ public record MaterializerConfig(String bootstrapServers, String applicationId, 
     public static final Duration DEFAULT_PURGE_INTERVAL = Duration.ofMinutes(1);
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
 
-    /** How Kafka Streams commits; see the note in the README for the measured cost of each. */
+    /**
+     * How Kafka Streams commits. The default is {@link #EXACTLY_ONCE_V2}, although
+     * {@code GuaranteeBenchmark} measured it 2-4x slower on a 2-core machine with three local
+     * brokers (warm: ~4-5k against ~11-16k events/s), because at-least-once is not at-most-once
+     * with two stores: a crash can leave one store's changelog ahead of the other's (say an entry
+     * and the progress of event {@code o}, but not its outcome). The replacement copy then skips
+     * {@code o} as applied, its outcome is never recorded, the writer times out, and the client's
+     * retry with the same id is applied a second time. Exactly-once commits both changelogs with
+     * the input offset, so a copy only ever holds whole events.
+     */
     public enum ProcessingGuarantee {
-        /** Offsets and store changes committed separately; re-processing after a crash is made a no-op by the applier. */
+        /** Offsets and store changes committed separately; the applier makes re-processed events no-ops,
+         *  but see above: an id can be applied twice after a crash. For benchmarks and experiments. */
         AT_LEAST_ONCE("at_least_once"),
-        /** Offsets and store changes committed in one transaction: a crash never leaves half an event applied. */
+        /** Offsets and both stores' changes committed in one transaction; standbys read committed changes
+         *  only (they trail the active by up to the 100 ms commit interval). After a crash Streams wipes
+         *  the node's copies and restores them from the changelogs. */
         EXACTLY_ONCE_V2("exactly_once_v2");
 
         private final String streamsValue;
