@@ -243,7 +243,7 @@ public final class LocalKafkaCluster {
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<Integer> waiting = new TreeSet<>(ids);
         long lastReport = 0;
-        try (Admin admin = admin()) {
+        try {
             while (true) {
                 for (int id : waiting) {
                     if (!isRunning(id)) {
@@ -251,7 +251,7 @@ public final class LocalKafkaCluster {
                                 + logFile(id) + tail(logFile(id)));
                     }
                 }
-                waiting.removeAll(liveBrokerIds(admin));
+                waiting.removeIf(this::answersAsRegistered);
                 if (waiting.isEmpty()) {
                     return;
                 }
@@ -273,6 +273,28 @@ public final class LocalKafkaCluster {
         }
     }
 
+    /**
+     * True if the broker itself answers on its port and the cluster lists it as live. Asking the
+     * broker, not the cluster, matters after a restart: the cluster may still list the killed
+     * process until its session expires.
+     */
+    private boolean answersAsRegistered(int id) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker(id).address());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
+        try (Admin admin = Admin.create(props)) {
+            Collection<Node> nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000))
+                    .nodes().get(3, TimeUnit.SECONDS);
+            return nodes.stream().anyMatch(n -> n.id() == id);
+        } catch (ExecutionException | TimeoutException e) {
+            return false; // not up yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** A broker that failed to start or stop, with a message naming it and its log. */
     public static final class BrokerException extends RuntimeException {
         private final int brokerId;
@@ -284,19 +306,6 @@ public final class LocalKafkaCluster {
 
         public int brokerId() {
             return brokerId;
-        }
-    }
-
-    private static Set<Integer> liveBrokerIds(Admin admin) {
-        try {
-            Collection<Node> nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000))
-                    .nodes().get(3, TimeUnit.SECONDS);
-            return nodes.stream().map(Node::id).collect(Collectors.toSet());
-        } catch (ExecutionException | TimeoutException e) {
-            return Set.of(); // not up yet
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Set.of();
         }
     }
 

@@ -1,0 +1,66 @@
+package io.kvlog.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code kv} command: runs a local kvlog cluster and talks to it.
+ *
+ * <p>Exit codes follow {@link ExitCode}: 0 done, 1 failed or not found, 2 usage error,
+ * 3 cluster unreachable. Only {@link #main} calls {@code System.exit}.
+ */
+@Command(name = "kv", mixinStandardHelpOptions = true, version = "kvlog 0.1.0",
+        description = "kvlog: a replicated key-value store on a replicated Kafka log.",
+        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, BrokerCommand.class,
+                CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:the operation failed or was not found", "2:usage error",
+                "3:cluster unreachable"})
+public final class Kv implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private Output output;
+
+    Output output() {
+        return output;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+
+    /** Runs {@code kv args} writing to the given streams; returns the exit code. */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        Kv kv = new Kv();
+        kv.output = new Output(out, err);
+        CommandLine cli = new CommandLine(kv);
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof KvException k) {
+                err.println("kv: " + k.getMessage());
+                err.flush();
+                return k.exitCode();
+            }
+            if (e instanceof IllegalArgumentException) {
+                err.println("kv: " + e.getMessage());
+                err.flush();
+                return ExitCode.USAGE;
+            }
+            err.println("kv: " + e.getMessage());
+            err.flush();
+            return ExitCode.FAILED;
+        });
+        return cli.execute(args);
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(execute(out, err, args));
+    }
+}

@@ -1,0 +1,64 @@
+package io.kvlog.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * Where commands write: results to stdout (plain tables, or JSON with {@code --json}), progress to
+ * stderr, so scripts can read stdout untouched by progress lines.
+ */
+public final class Output {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    public Output(PrintWriter out, PrintWriter err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public void line(String text) {
+        out.println(text);
+        out.flush();
+    }
+
+    public void progress(String text) {
+        err.println(text);
+        err.flush();
+    }
+
+    public void json(Object value) {
+        try {
+            line(JSON.writeValueAsString(value));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot render JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Prints rows as a left-aligned table with a header. */
+    public void table(List<String> header, List<List<String>> rows) {
+        int[] widths = new int[header.size()];
+        for (int i = 0; i < header.size(); i++) {
+            widths[i] = header.get(i).length();
+            for (List<String> row : rows) {
+                widths[i] = Math.max(widths[i], row.get(i).length());
+            }
+        }
+        line(format(header, widths));
+        for (List<String> row : rows) {
+            line(format(row, widths));
+        }
+    }
+
+    private static String format(List<String> cells, int[] widths) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < cells.size(); i++) {
+            s.append(i == cells.size() - 1 ? cells.get(i) : String.format("%-" + (widths[i] + 2) + "s", cells.get(i)));
+        }
+        return s.toString().stripTrailing();
+    }
+}

@@ -1,0 +1,75 @@
+package io.kvlog.cli;
+
+import io.kvlog.kafka.EventTopic;
+import io.kvlog.kafka.LocalKafkaCluster;
+import io.kvlog.protocol.Topics;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code kv up}: creates (first time) or restarts the local cluster and waits until it is ready. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Start the local cluster in the background and wait until it is ready.",
+                "The first run creates it in the data directory; later runs start what is not running.",
+                "Prints the bootstrap servers."})
+final class UpCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Kv kv;
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Option(names = "--brokers", paramLabel = "N", defaultValue = "3",
+            description = "Brokers of a new cluster (default: ${DEFAULT-VALUE}).")
+    int brokers;
+
+    @Option(names = "--partitions", paramLabel = "P", defaultValue = "${env:KV_PARTITIONS:-12}",
+            description = "Partitions of kv.events in a new cluster (env KV_PARTITIONS, default 12).")
+    int partitions;
+
+    @Option(names = "--base-port", paramLabel = "PORT", defaultValue = "0",
+            description = "First of 2*N consecutive ports for a new cluster's brokers; 0 picks free ports (default).")
+    int basePort;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
+            description = "How long to wait for the cluster to be ready (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Override
+    public Integer call() {
+        Output out = kv.output();
+        long start = System.nanoTime();
+        LocalKafkaCluster local;
+        if (LocalKafkaCluster.exists(cluster.dataDir())) {
+            local = LocalKafkaCluster.open(cluster.dataDir());
+            out.progress("cluster in " + cluster.dataDir() + " exists; starting what is not running");
+        } else {
+            out.progress("creating a cluster of " + brokers + " broker(s) in " + cluster.dataDir());
+            local = LocalKafkaCluster.create(LocalKafkaCluster.Spec.defaults(cluster.dataDir())
+                    .withBrokers(brokers).withPartitions(partitions).withBasePort(basePort), out::progress);
+        }
+        try {
+            local.startAll(Duration.ofSeconds(timeoutSeconds), out::progress);
+        } catch (LocalKafkaCluster.BrokerException e) {
+            throw new KvException(ExitCode.FAILED, e.getMessage(), e);
+        }
+        int topicPartitions = local.state().partitions();
+        try (Admin admin = local.admin()) {
+            EventTopic.Result result = EventTopic.ensure(admin,
+                    EventTopic.Expected.forCluster(topicPartitions, local.state().brokers().size()));
+            out.progress((result == EventTopic.Result.CREATED ? "created " : "verified ") + Topics.EVENTS
+                    + " (" + topicPartitions + " partitions)");
+        } catch (EventTopic.TopicMismatchException e) {
+            throw new KvException(ExitCode.FAILED, e.getMessage(), e);
+        }
+        long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        out.progress(String.format("cluster ready in %.1f s", millis / 1000.0));
+        out.line("bootstrap servers: " + local.bootstrapServers());
+        return ExitCode.OK;
+    }
+}

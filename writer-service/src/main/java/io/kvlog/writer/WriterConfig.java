@@ -1,0 +1,51 @@
+package io.kvlog.writer;
+
+import io.kvlog.protocol.Validation;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the writer needs, built once by the node (flag > env > default) and passed in.
+ *
+ * @param bootstrapServers the Kafka cluster holding {@code kv.events}
+ * @param ackTimeout       the deadline of a write, from its arrival (default 1000 ms): past it the
+ *                         reply is {@code OperationFailed}
+ * @param maxValueBytes    largest value in UTF-8 bytes (default 1 MiB)
+ * @param maxInFlight      writes this node accepts at once; beyond it new ones get 503 with
+ *                         {@code Retry-After} instead of queueing without bound (default 4096)
+ */
+public record WriterConfig(String bootstrapServers, Duration ackTimeout, int maxValueBytes, int maxInFlight) {
+
+    public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofMillis(1000);
+    public static final int DEFAULT_MAX_IN_FLIGHT = 4096;
+
+    public WriterConfig {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        if (ackTimeout == null || ackTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("ackTimeout: must be >= 1 ms, got " + ackTimeout);
+        }
+        if (maxValueBytes < 1) {
+            throw new IllegalArgumentException("maxValueBytes: must be >= 1, got " + maxValueBytes);
+        }
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight: must be >= 1, got " + maxInFlight);
+        }
+    }
+
+    public static WriterConfig defaults(String bootstrapServers) {
+        return new WriterConfig(bootstrapServers, DEFAULT_ACK_TIMEOUT, Validation.DEFAULT_MAX_VALUE_BYTES,
+                DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    public WriterConfig withAckTimeout(Duration timeout) {
+        return new WriterConfig(bootstrapServers, timeout, maxValueBytes, maxInFlight);
+    }
+
+    public WriterConfig withMaxValueBytes(int bytes) {
+        return new WriterConfig(bootstrapServers, ackTimeout, bytes, maxInFlight);
+    }
+
+    public WriterConfig withMaxInFlight(int writes) {
+        return new WriterConfig(bootstrapServers, ackTimeout, maxValueBytes, writes);
+    }
+}

@@ -1,0 +1,255 @@
+package io.kvlog.writer;
+
+import io.kvlog.http.ApiException;
+import io.kvlog.http.Params;
+import io.kvlog.http.Replies;
+import io.kvlog.materializer.Materializer;
+import io.kvlog.protocol.Event;
+import io.kvlog.protocol.EventCodec;
+import io.kvlog.protocol.EventType;
+import io.kvlog.protocol.Expect;
+import io.kvlog.protocol.Outcome;
+import io.kvlog.protocol.OutcomeCodec;
+import io.kvlog.protocol.Validation;
+import io.kvlog.writer.internal.ApplyWatcher;
+import io.kvlog.writer.internal.EventLog;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.TimeoutException;
+
+/**
+ * The write path: {@code PUT /v1/kv/{key}}, {@code DELETE /v1/kv/{key}},
+ * {@code POST /v1/kv/{key}/append}, and {@link #write} for {@code POST /v1/ops}.
+ *
+ * <p>A write is checked, appended to {@code kv.events} through the node's one idempotent
+ * producer, and answered {@code OperationAck} only once its ack level is confirmed: the log
+ * (acks=all), the active copy's apply, or every live copy's. Conditional writes and appends wait
+ * for the apply outcome, fetched by id from the active copy. Whatever is not confirmed by the
+ * deadline ({@code ack-timeout} from arrival) is answered {@code OperationFailed} with the reason:
+ * the outcome is then unknown, and a retry with the same id is safe (the materializer applies an
+ * id once). Beyond {@code maxInFlight} writes at once, new ones get 503 with {@code Retry-After}.
+ */
+public final class WriterService implements AutoCloseable {
+
+    private final Vertx vertx;
+    private final WriterConfig config;
+    private final EventLog log;
+    private final WebClient client;
+    private final ApplyWatcher watcher;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    /**
+     * @param materializer this node's materializer, for the apply outcome; null if the node runs
+     *                     no materializer (then only unconditional {@code wait=log} writes are served)
+     */
+    public WriterService(Vertx vertx, WriterConfig config, Materializer materializer) {
+        this.vertx = vertx;
+        this.config = config;
+        this.log = new EventLog(config.bootstrapServers(), config.ackTimeout());
+        // writes waiting on another node's copy each hold a connection: a pool of 5 would queue them
+        this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
+                .setConnectTimeout((int) config.ackTimeout().toMillis()), new PoolOptions().setHttp1MaxSize(128));
+        this.watcher = materializer == null ? null : new ApplyWatcher(vertx, materializer, client);
+    }
+
+    /** Adds the write routes, and the internal outcome endpoint other nodes' writers call. */
+    public void mount(Router router) {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxValueBytes());
+        router.put("/v1/kv/:key").handler(body).handler(ctx -> handle(ctx, EventType.Insert));
+        router.delete("/v1/kv/:key").handler(ctx -> handle(ctx, EventType.Remove));
+        router.post("/v1/kv/:key/append").handler(body).handler(ctx -> handle(ctx, EventType.Append));
+        router.route(HttpMethod.GET, ApplyWatcher.OUTCOME_PATH).handler(this::outcome);
+    }
+
+    /** Writes this many requests are in flight now (for readiness and status). */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** A fresh id for a request that came without one. */
+    public static String newId() {
+        return UUID.randomUUID().toString();
+    }
+
+    /**
+     * Appends the request's event and completes with its reply by the deadline
+     * ({@link System#nanoTime()} based). Never fails: every failure is an {@code OperationFailed}.
+     */
+    public Future<WriteReply> write(WriteRequest request, long deadline) {
+        String id = request.event().id();
+        AckLevel ack = request.effectiveAck();
+        if (ack != AckLevel.LOG && watcher == null) {
+            return Future.succeededFuture(new WriteReply(503, errorBody("UNAVAILABLE",
+                    "this node runs no materializer: only unconditional writes with wait=log are served here")));
+        }
+        if (inFlight.incrementAndGet() > config.maxInFlight()) {
+            inFlight.decrementAndGet();
+            return Future.succeededFuture(new WriteReply(503, errorBody("OVERLOADED",
+                    "more than " + config.maxInFlight() + " writes in flight on this node; retry after 1 s")));
+        }
+        Context context = vertx.getOrCreateContext();
+        Promise<WriteReply> reply = Promise.promise();
+        AtomicReference<String> stage = new AtomicReference<>(
+                "the log did not acknowledge the append (acks=all): not enough in-sync replicas or brokers unreachable");
+        long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        long timer = vertx.setTimer(remaining, t -> reply.tryComplete(WriteReply.failed(id, request.key(),
+                "not confirmed within " + config.ackTimeout().toMillis() + " ms: " + stage.get())));
+        reply.future().onComplete(done -> {
+            vertx.cancelTimer(timer);
+            inFlight.decrementAndGet();
+        });
+
+        Future.fromCompletionStage(log.append(request.key(), EventCodec.encode(request.event())), context)
+                .onFailure(e -> reply.tryComplete(WriteReply.failed(id, request.key(), reason(e))))
+                .onSuccess(appended -> {
+                    String token = appended.partition() + ":" + appended.offset();
+                    if (ack == AckLevel.LOG) {
+                        reply.tryComplete(WriteReply.ack(id, request.key(), appended.offset(), token, null));
+                        return;
+                    }
+                    stage.set("not applied by the active copy of partition " + appended.partition() + " in time");
+                    awaitApply(request, appended, ack, deadline)
+                            .onSuccess(outcome -> reply.tryComplete(fromOutcome(outcome, request.key(), token)))
+                            .onFailure(e -> reply.tryComplete(WriteReply.failed(id, request.key(), e.getMessage())));
+                });
+        return reply.future();
+    }
+
+    private Future<Outcome> awaitApply(WriteRequest request, RecordMetadata appended, AckLevel ack, long deadline) {
+        String id = request.event().id();
+        Future<Outcome> active = watcher.awaitActive(request.key(), id, appended.partition(), appended.offset(), deadline);
+        if (ack != AckLevel.ALL) {
+            return active;
+        }
+        return active.compose(outcome -> watcher.awaitStandbys(request.key(), id, appended.partition(),
+                appended.offset(), deadline).map(outcome));
+    }
+
+    private static WriteReply fromOutcome(Outcome outcome, String key, String token) {
+        // a duplicate repeats the first outcome of its id: the effect happened once, then
+        if (outcome.version() != null) {
+            return WriteReply.ack(outcome.id(), key, outcome.version(), token, outcome.value());
+        }
+        return WriteReply.preconditionFailed(outcome.id(), key, outcome.currentVersion(), token);
+    }
+
+    private static String reason(Throwable e) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof NotEnoughReplicasException || cause instanceof NotEnoughReplicasAfterAppendException) {
+            return "not enough in-sync replicas: " + cause.getMessage();
+        }
+        if (cause instanceof TimeoutException) {
+            return "the log did not acknowledge the append in time (brokers unreachable or not enough in-sync"
+                    + " replicas): " + cause.getMessage();
+        }
+        return "the log refused the append: " + cause;
+    }
+
+    private void handle(RoutingContext ctx, EventType type) {
+        long deadline = System.nanoTime() + config.ackTimeout().toNanos();
+        WriteRequest request = parse(ctx, type);
+        write(request, deadline).onComplete(done -> {
+            WriteReply reply = done.result();
+            if (reply.status() == 503) {
+                ctx.response().putHeader("Retry-After", "1");
+            }
+            Replies.json(ctx, reply.status(), reply.body());
+        });
+    }
+
+    private WriteRequest parse(RoutingContext ctx, EventType type) {
+        String key = Validation.key(ctx.pathParam("key"));
+        String id = Params.id(ctx).orElseGet(WriterService::newId);
+        AckLevel ack = Params.choice(ctx, "wait", AckLevel.class, AckLevel.LOG);
+        Optional<Long> ifVersion = Params.nonNegativeLong(ctx, "if-version");
+        Optional<Boolean> ifExists = Params.bool(ctx, "if-exists");
+        Expect expect = ifVersion.isEmpty() && ifExists.isEmpty() ? null
+                : new Expect(ifVersion.orElse(null), ifExists.orElse(null));
+        Event event = switch (type) {
+            case Insert -> Event.insert(id, value(ctx));
+            case Append -> Event.append(id, value(ctx));
+            case Remove -> Event.remove(id);
+        };
+        return new WriteRequest(key, expect == null ? event : event.expecting(expect), ack);
+    }
+
+    private String value(RoutingContext ctx) {
+        String type = ctx.request().getHeader("Content-Type");
+        if (type != null) {
+            String media = type.toLowerCase(Locale.ROOT);
+            boolean text = media.startsWith("text/plain") || media.startsWith("application/octet-stream");
+            boolean utf8 = !media.contains("charset=") || media.contains("charset=utf-8");
+            if (!text || !utf8) {
+                throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type: the value is UTF-8 text"
+                        + " (text/plain; charset=utf-8, or application/octet-stream), got " + Validation.quote(type));
+            }
+        }
+        Buffer body = ctx.body().buffer();
+        byte[] bytes = body == null ? new byte[0] : body.getBytes();
+        if (bytes.length > config.maxValueBytes()) {
+            throw new ApiException(413, "TOO_LARGE", "value: at most " + config.maxValueBytes() + " bytes, got "
+                    + bytes.length);
+        }
+        return Validation.value(bytes, config.maxValueBytes());
+    }
+
+    /** {@code GET /v1/internal/outcome}: another node's writer waits here for this node's copy to apply an event. */
+    private void outcome(RoutingContext ctx) {
+        if (watcher == null) {
+            throw ApiException.unavailable("this node runs no materializer");
+        }
+        String id = Validation.id(ctx.request().getParam("id"));
+        int partition = Params.intInRange(ctx, "partition", 0, Integer.MAX_VALUE, -1);
+        long offset = Params.nonNegativeLong(ctx, "offset").orElse(-1L);
+        if (partition < 0 || offset < 0) {
+            throw ApiException.badRequest("partition and offset are required");
+        }
+        boolean active = "active".equals(ctx.request().getParam("copy"));
+        long waitMs = Math.min(Params.nonNegativeLong(ctx, "wait-ms").orElse(config.ackTimeout().toMillis()),
+                config.ackTimeout().toMillis() * 10);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        String copyName = (active ? "the active copy on " : "the standby copy on ")
+                + ctx.request().localAddress().host() + ":" + ctx.request().localAddress().port();
+        watcher.pollLocal(id, partition, offset, active, deadline, copyName)
+                .onSuccess(outcome -> ctx.response().putHeader("Content-Type", "application/json")
+                        .end(Buffer.buffer(OutcomeCodec.encode(outcome))))
+                .onFailure(e -> {
+                    if (e instanceof ApplyWatcher.MovedException) {
+                        Replies.error(ctx, 409, "MOVED", e.getMessage());
+                    } else if (e instanceof ApplyWatcher.NotConfirmed) {
+                        Replies.error(ctx, 504, "NOT_APPLIED", e.getMessage());
+                    } else {
+                        Replies.failure(ctx, e);
+                    }
+                });
+    }
+
+    private static io.vertx.core.json.JsonObject errorBody(String code, String message) {
+        return new io.vertx.core.json.JsonObject().put("error", code).put("message", message);
+    }
+
+    @Override
+    public void close() {
+        log.close();
+        client.close();
+    }
+}

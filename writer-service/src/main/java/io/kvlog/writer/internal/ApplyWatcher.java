@@ -1,0 +1,187 @@
+package io.kvlog.writer.internal;
+
+import io.kvlog.materializer.Materializer;
+import io.kvlog.materializer.Read;
+import io.kvlog.protocol.Outcome;
+import io.kvlog.protocol.OutcomeCodec;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * Waits until copies of a partition have applied an event, and fetches the event's outcome by id.
+ *
+ * <p>The copies are found through Streams' metadata for the key: this node's own copy is polled
+ * directly, another node's through its {@code /v1/internal/outcome} endpoint, which polls there.
+ * Polls are timers plus store reads on worker threads; nothing blocks an event loop. Every wait
+ * ends by the request's deadline, failing with a reason that names the copy that was late.
+ */
+public final class ApplyWatcher {
+
+    /** Path of the endpoint other nodes' watchers call. */
+    public static final String OUTCOME_PATH = "/v1/internal/outcome";
+
+    private static final long POLL_MILLIS = 1;
+    private static final long METADATA_RETRY_MILLIS = 20;
+
+    private final Vertx vertx;
+    private final Materializer materializer;
+    private final WebClient client;
+    private final String selfAddress;
+
+    public ApplyWatcher(Vertx vertx, Materializer materializer, WebClient client) {
+        this.vertx = vertx;
+        this.materializer = materializer;
+        this.client = client;
+        this.selfAddress = materializer.config().applicationServer();
+    }
+
+    /** A copy could not confirm in time; the message is the reply's reason. */
+    public static final class NotConfirmed extends RuntimeException {
+        public NotConfirmed(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The outcome of event {@code id} at {@code offset}, from the active copy, by {@code deadline} (System.nanoTime). */
+    public Future<Outcome> awaitActive(String key, String id, int partition, long offset, long deadline) {
+        return metadata(key, deadline).compose(meta -> {
+            HostInfo active = meta.activeHost();
+            Future<Outcome> outcome = isSelf(active)
+                    ? pollLocal(id, partition, offset, true, deadline, "the active copy on this node")
+                    : remote(active, id, partition, offset, true, deadline);
+            // the active copy may have moved (rebalance) while we asked: look again if time remains
+            return outcome.recover(e -> e instanceof MovedException && remainingMillis(deadline) > 0
+                    ? awaitActive(key, id, partition, offset, deadline)
+                    : Future.failedFuture(e));
+        });
+    }
+
+    /** Completes once every live standby copy of the key's partition has applied {@code offset}. */
+    public Future<Void> awaitStandbys(String key, String id, int partition, long offset, long deadline) {
+        return metadata(key, deadline).compose(meta -> {
+            List<Future<Outcome>> waits = new ArrayList<>();
+            for (HostInfo standby : meta.standbyHosts()) {
+                waits.add(isSelf(standby)
+                        ? pollLocal(id, partition, offset, false, deadline, "the standby copy on this node")
+                        : remote(standby, id, partition, offset, false, deadline));
+            }
+            return Future.all(waits).mapEmpty();
+        });
+    }
+
+    /**
+     * Polls this node's copy of {@code partition} until it has applied {@code offset}, then reads
+     * the outcome of {@code id}. Fails with {@link NotConfirmed} at the deadline, or
+     * {@link MovedException} if the copy is not (or no longer) what was asked for.
+     */
+    public Future<Outcome> pollLocal(String id, int partition, long offset, boolean requireActive, long deadline,
+                                     String copyName) {
+        Promise<Outcome> promise = Promise.promise();
+        poll(id, partition, offset, requireActive, deadline, copyName, promise);
+        return promise.future();
+    }
+
+    private void poll(String id, int partition, long offset, boolean requireActive, long deadline, String copyName,
+                      Promise<Outcome> promise) {
+        vertx.executeBlocking(() -> materializer.outcome(id, partition, offset, requireActive), false)
+                .onFailure(promise::tryFail)
+                .onSuccess(read -> {
+                    if (read instanceof Read.Hit<Outcome> hit) {
+                        if (hit.value() == null) {
+                            promise.tryFail(new NotConfirmed("no outcome recorded for id " + id + " at offset " + offset
+                                    + " in " + copyName + " (position " + hit.position() + ")"));
+                        } else {
+                            promise.tryComplete(hit.value());
+                        }
+                        return;
+                    }
+                    Read.Miss<Outcome> miss = (Read.Miss<Outcome>) read;
+                    if (miss.reason() == Read.Reason.NOT_ACTIVE || miss.reason() == Read.Reason.NOT_HOSTED) {
+                        promise.tryFail(new MovedException(copyName + " is not there any more: " + miss.message()));
+                        return;
+                    }
+                    long remaining = remainingMillis(deadline);
+                    if (remaining <= 0) {
+                        promise.tryFail(new NotConfirmed("not applied by " + copyName + " in time (" + miss.message() + ")"));
+                        return;
+                    }
+                    vertx.setTimer(Math.min(POLL_MILLIS, remaining),
+                            t -> poll(id, partition, offset, requireActive, deadline, copyName, promise));
+                });
+    }
+
+    /** The copy asked for is not on the node asked: the caller looks at the metadata again. */
+    public static final class MovedException extends RuntimeException {
+        public MovedException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private Future<Outcome> remote(HostInfo host, String id, int partition, long offset, boolean active, long deadline) {
+        long remaining = remainingMillis(deadline);
+        String copyName = (active ? "the active copy on " : "the standby copy on ") + host.host() + ":" + host.port();
+        if (remaining <= 0) {
+            return Future.failedFuture(new NotConfirmed("not applied by " + copyName + " in time"));
+        }
+        return client.get(host.port(), host.host(), OUTCOME_PATH)
+                .addQueryParam("id", id)
+                .addQueryParam("partition", Integer.toString(partition))
+                .addQueryParam("offset", Long.toString(offset))
+                .addQueryParam("copy", active ? "active" : "standby")
+                .addQueryParam("wait-ms", Long.toString(remaining))
+                .timeout(remaining + 50)
+                .send()
+                .recover(e -> Future.failedFuture(new NotConfirmed("no answer from " + copyName + " in time: " + e.getMessage())))
+                .compose(response -> fromRemote(response, copyName));
+    }
+
+    private static Future<Outcome> fromRemote(HttpResponse<Buffer> response, String copyName) {
+        return switch (response.statusCode()) {
+            case 200 -> Future.succeededFuture(OutcomeCodec.decode(response.body().getBytes()));
+            case 409 -> Future.failedFuture(new MovedException(copyName + " moved: " + response.bodyAsString()));
+            default -> Future.failedFuture(new NotConfirmed("not applied by " + copyName + " in time ("
+                    + response.statusCode() + " " + response.bodyAsString() + ")"));
+        };
+    }
+
+    private Future<KeyQueryMetadata> metadata(String key, long deadline) {
+        Promise<KeyQueryMetadata> promise = Promise.promise();
+        lookUp(key, deadline, promise);
+        return promise.future();
+    }
+
+    private void lookUp(String key, long deadline, Promise<KeyQueryMetadata> promise) {
+        vertx.executeBlocking(() -> materializer.keyMetadata(key), false).onComplete(result -> {
+            if (result.succeeded() && result.result() != null
+                    && !KeyQueryMetadata.NOT_AVAILABLE.equals(result.result())
+                    && result.result().activeHost() != null) {
+                promise.tryComplete(result.result());
+                return;
+            }
+            long remaining = remainingMillis(deadline);
+            if (remaining <= 0) {
+                promise.tryFail(new NotConfirmed("no copy of the key's partition is known in time (the materializers"
+                        + " are rebalancing or not running)"));
+                return;
+            }
+            vertx.setTimer(Math.min(METADATA_RETRY_MILLIS, remaining), t -> lookUp(key, deadline, promise));
+        });
+    }
+
+    private boolean isSelf(HostInfo host) {
+        return selfAddress.equals(host.host() + ":" + host.port());
+    }
+
+    static long remainingMillis(long deadline) {
+        return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    }
+}
