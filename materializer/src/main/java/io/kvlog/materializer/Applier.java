@@ -33,6 +33,11 @@ import java.util.Objects;
  * An outcome is expired once log time is {@code window} past it; because log time never goes
  * back, an outcome purged as expired would have been ignored anyway.
  *
+ * <p>The re-processing rules make a replayed event a no-op as long as the two tables hold the
+ * same prefix of the log, which exactly-once processing guarantees (see
+ * {@link MaterializerConfig.ProcessingGuarantee}); they cannot rebuild an outcome that a crash
+ * lost from one table while the other kept the event.
+ *
  * <p>Not thread-safe: one applier per partition, driven by one thread.
  */
 public final class Applier {

@@ -75,6 +75,11 @@ public final class MaterializerTopology {
         props.put(StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED, true);
         // Streams defaults to linger.ms=100, which would make standbys trail by 100 ms.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        // A crashed node's active copies move to their (hot) standbys after this long.
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
+                (int) config.sessionTimeout().toMillis());
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+                (int) Math.max(500, config.sessionTimeout().toMillis() / 5));
         // Under either guarantee skip aborted input, as a replay (read_committed) does.
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         // Static membership: a node's clean close removes it from the group at once (Streams

@@ -4,6 +4,9 @@ import io.kvlog.materializer.internal.KafkaEventSource;
 import io.kvlog.materializer.internal.PartitionDigester;
 import io.kvlog.materializer.internal.SortedMapTable;
 import io.kvlog.materializer.internal.StoredForms;
+import io.kvlog.protocol.Entry;
+import io.kvlog.protocol.Outcome;
+import io.kvlog.protocol.Validation;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -36,11 +39,56 @@ public final class Replayer {
     public record Report(int partition, long events, long endOffset, double eventsPerSecond, boolean done) {
     }
 
-    /** The result of a replay. */
-    public record Replay(Digest digest, long events, Duration elapsed, ApplyCounters counters) {
+    /** The result of a replay: its digest, and the replayed state to look into when digests differ. */
+    public static final class Replay {
+
+        private final Digest digest;
+        private final long events;
+        private final Duration elapsed;
+        private final ApplyCounters counters;
+        private final EntryTable entries;
+        private final OutcomeTable outcomes;
+
+        Replay(Digest digest, long events, Duration elapsed, ApplyCounters counters, EntryTable entries,
+               OutcomeTable outcomes) {
+            this.digest = digest;
+            this.events = events;
+            this.elapsed = elapsed;
+            this.counters = counters;
+            this.entries = entries;
+            this.outcomes = outcomes;
+        }
+
+        public Digest digest() {
+            return digest;
+        }
+
+        /** Records replayed. */
+        public long events() {
+            return events;
+        }
+
+        public Duration elapsed() {
+            return elapsed;
+        }
 
         public double eventsPerSecond() {
             return events * 1e9 / Math.max(1, elapsed.toNanos());
+        }
+
+        /** What the applier did with the records. */
+        public ApplyCounters counters() {
+            return counters;
+        }
+
+        /** The replayed entry of a key (a tombstone if removed), null if never written. */
+        public Entry entry(String key) {
+            return entries.get(Validation.key(key));
+        }
+
+        /** The replayed outcome of an id, null if none. */
+        public Outcome outcome(String id) {
+            return outcomes.get(Validation.id(id));
         }
     }
 
@@ -59,7 +107,9 @@ public final class Replayer {
     public Replay replay(EventSource source, int partition, long endOffset, Consumer<Report> progress) {
         SortedMapTable entries = new SortedMapTable();
         SortedMapTable outcomes = new SortedMapTable();
-        Applier applier = new Applier(StoredForms.entries(entries), StoredForms.outcomes(outcomes), dedupeWindow);
+        EntryTable entryTable = StoredForms.entries(entries);
+        OutcomeTable outcomeTable = StoredForms.outcomes(outcomes);
+        Applier applier = new Applier(entryTable, outcomeTable, dedupeWindow);
         ApplyCounters counters = new ApplyCounters();
         long started = System.nanoTime();
         long lastReport = started;
@@ -88,7 +138,7 @@ public final class Replayer {
         long finished = System.nanoTime();
         progress.accept(new Report(partition, events, endOffset, rate(events, started, finished), true));
         return new Replay(digest(partition, entries, outcomes, dedupeWindow), events,
-                Duration.ofNanos(finished - started), counters);
+                Duration.ofNanos(finished - started), counters, entryTable, outcomeTable);
     }
 
     static Digest digest(int partition, SortedMapTable entries, SortedMapTable outcomes, Duration dedupeWindow) {
