@@ -82,14 +82,12 @@ public final class MaterializerTopology {
                 (int) Math.max(500, config.sessionTimeout().toMillis() / 5));
         // Under either guarantee skip aborted input, as a replay (read_committed) does.
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
-        // Static membership: a node's clean close removes it from the group at once (Streams
-        // sends no LeaveGroup for dynamic members, so its copies would wait out the session
-        // timeout), and a restarted node takes its place back without moving every partition.
-        // A crashed node is noticed after the session timeout.
+        // Static membership: a node's clean close (LEAVE_GROUP) removes it from the group at once
+        // (measured: a dynamic member's close sent no LeaveGroup here, so its copies waited out
+        // the session timeout), and a restarted node takes its place back. A crashed node is
+        // noticed after the session timeout.
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
                 config.applicationId() + "-" + config.applicationServer().replace(':', '-'));
-        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
-        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_000);
         return props;
     }
 
