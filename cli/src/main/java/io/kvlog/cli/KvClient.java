@@ -30,20 +30,25 @@ final class KvClient {
     record Reply(int status, String body, String node) {
     }
 
+    /** Checks a key as the server would, so a bad one is a usage error before any request. */
+    static String key(String key) {
+        return io.kvlog.protocol.Validation.key(key);
+    }
+
     Reply get(String key, Map<String, String> params) {
-        return send("GET", "/v1/kv/" + encode(key), params, null);
+        return send("GET", "/v1/kv/" + encode(key(key)), params, null);
     }
 
     Reply put(String key, String value, Map<String, String> params) {
-        return send("PUT", "/v1/kv/" + encode(key), params, value);
+        return send("PUT", "/v1/kv/" + encode(key(key)), params, value);
     }
 
     Reply delete(String key, Map<String, String> params) {
-        return send("DELETE", "/v1/kv/" + encode(key), params, null);
+        return send("DELETE", "/v1/kv/" + encode(key(key)), params, null);
     }
 
     Reply append(String key, String suffix, Map<String, String> params) {
-        return send("POST", "/v1/kv/" + encode(key) + "/append", params, suffix);
+        return send("POST", "/v1/kv/" + encode(key(key)) + "/append", params, suffix);
     }
 
     Reply scan(Map<String, String> params) {

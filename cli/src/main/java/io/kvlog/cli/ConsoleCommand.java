@@ -1,0 +1,177 @@
+package io.kvlog.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code kv console}: an interactive client, one request per line, with line editing and history
+ * (kept in {@code DATA/console-history}). Reads plain lines when stdin is not a terminal, so it can
+ * be scripted.
+ */
+@Command(name = "console", mixinStandardHelpOptions = true,
+        description = {"Interactive client: one request per line, replies printed as they come.",
+                "Type 'help' for the commands."})
+final class ConsoleCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String HELP = String.join("\n",
+            "put KEY VALUE      write a value (VALUE is the rest of the line)",
+            "get KEY            read a key (linearizable)",
+            "delete KEY         remove a key",
+            "append KEY SUFFIX  append to a key's value",
+            "scan [PREFIX]      list keys in order",
+            "use NODE           send requests to node NODE (an id of the local cluster, or a URL)",
+            "help               this text",
+            "quit               leave (or Ctrl-D)");
+
+    @ParentCommand
+    Kv kv;
+
+    @Mixin
+    ClientCommands.ClientOptions options;
+
+    private KvClient client;
+
+    @Override
+    public Integer call() throws IOException {
+        client = options.client();
+        Output out = kv.output();
+        out.line("kvlog console on " + client.baseUrl() + " — 'help' for commands, 'quit' to leave");
+        try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
+            LineReader reader = LineReaderBuilder.builder().terminal(terminal)
+                    .variable(LineReader.HISTORY_FILE, history())
+                    .build();
+            while (true) {
+                String line;
+                try {
+                    line = reader.readLine("kv> ");
+                } catch (UserInterruptException e) {
+                    continue;
+                } catch (EndOfFileException e) {
+                    return ExitCode.OK;
+                }
+                String trimmed = line.strip();
+                if (trimmed.isEmpty()) {
+                    continue;
+                }
+                if (trimmed.equals("quit") || trimmed.equals("exit")) {
+                    return ExitCode.OK;
+                }
+                out.line(run(trimmed));
+            }
+        }
+    }
+
+    private Path history() {
+        return options.cluster.dataDir().resolve("console-history");
+    }
+
+    /** Runs one console line and returns what to print. */
+    String run(String line) {
+        String[] words = line.split("\\s+", 3);
+        String command = words[0];
+        try {
+            return switch (command) {
+                case "help" -> HELP;
+                case "put" -> write(client.put(arg(words, 1, "KEY"), arg(words, 2, "VALUE"), Map.of()));
+                case "get" -> read(client.get(single(words, "KEY"), Map.of()));
+                case "delete" -> write(client.delete(single(words, "KEY"), Map.of()));
+                case "append" -> write(client.append(arg(words, 1, "KEY"), arg(words, 2, "SUFFIX"), Map.of()));
+                case "scan" -> scan(words.length > 1 ? line.substring(line.indexOf(' ') + 1).strip() : null);
+                case "use" -> use(single(words, "NODE"));
+                default -> "unknown command '" + command + "'; type 'help'";
+            };
+        } catch (IllegalArgumentException e) {
+            return "error: " + e.getMessage();
+        } catch (KvException e) {
+            return "error: " + e.getMessage();
+        }
+    }
+
+    private String use(String node) {
+        if (node.matches("\\d+")) {
+            client = new KvClient(new LocalNodes(options.cluster.openCluster()).node(Integer.parseInt(node)).url());
+        } else {
+            client = new KvClient(node.contains("://") ? node : "http://" + node);
+        }
+        return "now using " + client.baseUrl();
+    }
+
+    private static String arg(String[] words, int index, String name) {
+        if (words.length <= index || words[index].isEmpty()) {
+            throw new IllegalArgumentException("missing " + name + "; type 'help'");
+        }
+        return words[index];
+    }
+
+    private static String single(String[] words, String name) {
+        if (words.length > 2) {
+            throw new IllegalArgumentException("too many arguments: expected one " + name);
+        }
+        return arg(words, 1, name);
+    }
+
+    private static String write(KvClient.Reply reply) {
+        JsonNode body = parse(reply);
+        return switch (reply.status()) {
+            case 200 -> (body.has("value") ? body.path("value").asText() + "  " : "")
+                    + "OK version " + body.path("version").asText() + " [" + reply.node() + "]";
+            case 412 -> "precondition failed: current version " + body.path("currentVersion").asText();
+            case 504 -> "FAILED (outcome unknown): " + body.path("reason").asText();
+            default -> "error " + reply.status() + ": " + body.path("message").asText(reply.body());
+        };
+    }
+
+    private static String read(KvClient.Reply reply) {
+        JsonNode body = parse(reply);
+        return switch (reply.status()) {
+            case 200 -> body.path("value").asText() + "  (version " + body.path("version").asText() + ", "
+                    + reply.node() + ")";
+            case 404 -> body.has("key") ? "(not found)" : "error 404: " + body.path("message").asText();
+            default -> "error " + reply.status() + ": " + body.path("message").asText(reply.body());
+        };
+    }
+
+    private String scan(String prefix) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("prefix", prefix);
+        KvClient.Reply reply = client.scan(params);
+        JsonNode body = parse(reply);
+        if (reply.status() != 200) {
+            return "error " + reply.status() + ": " + body.path("message").asText(reply.body());
+        }
+        List<String> lines = new ArrayList<>();
+        body.path("items").forEach(i -> lines.add(i.path("key").asText() + " = " + i.path("value").asText()));
+        if (lines.isEmpty()) {
+            return "(no keys)";
+        }
+        if (body.hasNonNull("cursor")) {
+            lines.add("(more keys; use kv scan --cursor " + body.path("cursor").asText() + ")");
+        }
+        return String.join("\n", lines);
+    }
+
+    private static JsonNode parse(KvClient.Reply reply) {
+        try {
+            return JSON.readTree(reply.body());
+        } catch (IOException e) {
+            return JSON.createObjectNode().put("message", reply.body());
+        }
+    }
+}
