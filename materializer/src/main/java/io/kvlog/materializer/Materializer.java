@@ -9,6 +9,9 @@ import io.kvlog.protocol.OutcomeCodec;
 import io.kvlog.protocol.Topics;
 import io.kvlog.protocol.Validation;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -21,6 +24,7 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.StreamsException;
@@ -194,6 +198,46 @@ public final class Materializer implements AutoCloseable {
     /** Which node holds the active and the standby copies of the key's partition ({@link KeyQueryMetadata#NOT_AVAILABLE} while unknown). */
     public KeyQueryMetadata keyMetadata(String key) {
         return streams.queryMetadataForKey(MaterializerTopology.ENTRIES_STORE, key, Serdes.String().serializer());
+    }
+
+    /**
+     * Up to {@code limit} entries of this node's copy of {@code partition}, in key order (the
+     * order of the keys' UTF-8 bytes), tombstones included, with keys from {@code from} to
+     * {@code to}, both inclusive (null: unbounded). The store iterator is closed before this
+     * returns, so a scan pages through a partition with repeated calls.
+     *
+     * @param atLeast       answer only once the copy has applied this offset (-1: at once)
+     * @param requireActive answer only from the active copy
+     */
+    public Read<List<KeyValue<String, Entry>>> range(int partition, String from, String to, int limit, long atLeast,
+                                                     boolean requireActive) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit: must be >= 1, got " + limit);
+        }
+        return query(partition, MaterializerTopology.ENTRIES_STORE,
+                RangeQuery.<String, byte[]>withRange(from, to).withAscendingKeys(), atLeast, requireActive,
+                iterator -> {
+                    List<KeyValue<String, Entry>> page = new ArrayList<>(Math.min(limit, 1024));
+                    try (iterator) {
+                        while (page.size() < limit && iterator.hasNext()) {
+                            KeyValue<String, byte[]> next = iterator.next();
+                            if (!StoredForms.isProgress(next.key)) {
+                                page.add(KeyValue.pair(next.key, EntryCodec.decode(next.value)));
+                            }
+                        }
+                    }
+                    return page;
+                });
+    }
+
+    /**
+     * Every node of the application as this node's Streams metadata sees it: its
+     * {@code application.server} and the partitions it holds as active and standby copies.
+     *
+     * @throws IllegalStateException if Streams is not running or rebalancing
+     */
+    public Collection<StreamsMetadata> allNodes() {
+        return streams.metadataForAllStreamsClients();
     }
 
     /** The copies this node holds now: partition -> whether it is the active one. */
