@@ -6,6 +6,10 @@ import io.kvlog.kafka.EventTopic;
 import io.kvlog.materializer.Materializer;
 import io.kvlog.materializer.MaterializerConfig;
 import io.kvlog.node.internal.OpsHandler;
+import io.kvlog.query.Consistency;
+import io.kvlog.query.GetReply;
+import io.kvlog.query.QueryConfig;
+import io.kvlog.query.QueryService;
 import io.kvlog.writer.WriterConfig;
 import io.kvlog.writer.WriterService;
 import io.vertx.core.Vertx;
@@ -43,6 +47,7 @@ public final class Node implements AutoCloseable {
     private HttpServer server;
     private Materializer materializer;
     private WriterService writer;
+    private QueryService query;
     private Admin admin; // created on first use, closed in close()
     private volatile boolean closing;
 
@@ -77,7 +82,13 @@ public final class Node implements AutoCloseable {
                     config.maxValueBytes(), WriterConfig.DEFAULT_MAX_IN_FLIGHT), materializer);
             writer.mount(router);
         }
-        new OpsHandler(writer, null, config.ackTimeout(), config.maxValueBytes()).mount(router);
+        if (config.runs(Role.QUERY)) {
+            query = new QueryService(vertx, materializer, QueryConfig.defaults(config.bootstrapServers())
+                    .withReadTimeout(config.ackTimeout()), identity);
+            query.mount(router);
+        }
+        new OpsHandler(writer, query == null ? null : this::opsGet, config.ackTimeout(), config.maxValueBytes())
+                .mount(router);
         try {
             server = vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())
                     .await(10, TimeUnit.SECONDS);
@@ -89,6 +100,11 @@ public final class Node implements AutoCloseable {
             materializer.start(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
         LOG.info("{} ready", config.name());
+    }
+
+    /** The Get of {@code POST /v1/ops}: a linearizable read, its GetResult (404 included) as the reply. */
+    private io.vertx.core.Future<JsonObject> opsGet(OpsHandler.Op op) {
+        return query.get(op.key(), Consistency.LINEARIZABLE, java.util.Optional.empty(), op.id()).map(GetReply::body);
     }
 
     /** True when every role of this node can serve. */
@@ -204,6 +220,9 @@ public final class Node implements AutoCloseable {
         }
         if (writer != null) {
             writer.close();
+        }
+        if (query != null) {
+            query.close();
         }
         if (materializer != null) {
             materializer.close();

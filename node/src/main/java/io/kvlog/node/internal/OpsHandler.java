@@ -27,8 +27,8 @@ import java.util.function.Function;
  * {@code OperationAck}/{@code OperationFailed}/{@code GetResult} in request order.
  *
  * <p>The whole array is checked before anything runs: one bad element is a 400 naming it, and
- * nothing is appended. Then the operations run concurrently, each with the write deadline, and
- * the replies are collected in order. {@code ?wait=} applies to every write of the array.
+ * nothing is appended. Then the operations run one after the other, each with the write
+ * deadline. {@code ?wait=} applies to every write of the array.
  */
 public final class OpsHandler {
 
@@ -62,7 +62,6 @@ public final class OpsHandler {
     }
 
     private void handle(RoutingContext ctx) {
-        long deadline = System.nanoTime() + ackTimeout.toNanos();
         String type = ctx.request().getHeader("Content-Type");
         if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type: /v1/ops takes application/json, got "
@@ -70,15 +69,24 @@ public final class OpsHandler {
         }
         AckLevel ack = Params.choice(ctx, "wait", AckLevel.class, AckLevel.LOG);
         List<Op> ops = parse(ctx.body().asString());
-        List<Future<JsonObject>> replies = new ArrayList<>();
-        for (Op op : ops) {
-            replies.add(run(op, ack, deadline));
+        JsonArray out = new JsonArray();
+        runInOrder(ops, 0, ack, out).onComplete(done ->
+                ctx.response().putHeader("Content-Type", "application/json").end(out.encode()));
+    }
+
+    /**
+     * Runs the operations one after the other, each with its own deadline, so a Get sees the
+     * writes before it in the array and none after it.
+     */
+    private Future<Void> runInOrder(List<Op> ops, int next, AckLevel ack, JsonArray out) {
+        if (next == ops.size()) {
+            return Future.succeededFuture();
         }
-        Future.join(replies).onComplete(done -> {
-            JsonArray out = new JsonArray();
-            replies.forEach(r -> out.add(r.result()));
-            ctx.response().putHeader("Content-Type", "application/json").end(out.encode());
-        });
+        return run(ops.get(next), ack, System.nanoTime() + ackTimeout.toNanos())
+                .compose(reply -> {
+                    out.add(reply);
+                    return runInOrder(ops, next + 1, ack, out);
+                });
     }
 
     private Future<JsonObject> run(Op op, AckLevel ack, long deadline) {
@@ -86,7 +94,7 @@ public final class OpsHandler {
             if (reader == null) {
                 return Future.succeededFuture(failed(op, "Get is not served by this node (it has no query role)"));
             }
-            return reader.apply(op).otherwise(e -> failed(op, e.getMessage()));
+            return reader.apply(op).otherwise(e -> failed(op, e.getMessage() == null ? e.toString() : e.getMessage()));
         }
         if (writer == null) {
             return Future.succeededFuture(failed(op, op.type() + " is not served by this node (it has no writer role)"));
