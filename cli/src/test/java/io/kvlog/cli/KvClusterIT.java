@@ -30,7 +30,7 @@ class KvClusterIT {
         List<Long> pids = new ArrayList<>();
         try {
             // Given a cluster started with kv up
-            KvRun up = KvRun.of("up", "--partitions", "4", "--data", data);
+            KvRun up = KvRun.of("up", "--partitions", "4", "--nodes", "0", "--data", data);
             assertEquals(ExitCode.OK, up.exitCode(), up.toString());
             assertTrue(up.out().startsWith("bootstrap servers: 127.0.0.1:"), up.toString());
             assertTrue(up.err().contains("created kv.events (4 partitions)"), up.toString());

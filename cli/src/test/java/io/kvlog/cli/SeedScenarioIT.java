@@ -98,17 +98,18 @@ class SeedScenarioIT {
         // When the node active for the key's partition is stopped
         KvRun stop = kv("node", "stop", Integer.toString(active));
         assertEquals(ExitCode.OK, stop.exitCode(), stop.toString());
-
-        // Then the key can still be written and read through another node
-        KvRun put = kv("put", "hello", "again", "--wait", "applied", "-H", url(other));
-        assertEquals(ExitCode.OK, put.exitCode(), put.toString());
-        KvRun get = kv("get", "hello", "-H", url(other));
-        assertEquals("again", get.out().strip(), get.toString());
-
-        // And the stopped node comes back with the new value
-        KvRun start = kv("node", "start", Integer.toString(active));
-        assertEquals(ExitCode.OK, start.exitCode(), start.toString());
-        KvRun back = kv("get", "hello", "-H", url(active));
+        try {
+            // Then the key can still be written (retried by id while its partition moves) and read
+            KvRun put = retried("put", "hello", "again", "--wait", "applied", "--id", "after-stop", "-H", url(other));
+            assertEquals(ExitCode.OK, put.exitCode(), put.toString());
+            KvRun get = retried("get", "hello", "-H", url(other));
+            assertEquals("again", get.out().strip(), get.toString());
+        } finally {
+            // And the stopped node comes back with the new value
+            KvRun start = kv("node", "start", Integer.toString(active));
+            assertEquals(ExitCode.OK, start.exitCode(), start.toString());
+        }
+        KvRun back = retried("get", "hello", "-H", url(active));
         assertEquals("again", back.out().strip(), back.toString());
     }
 
@@ -119,11 +120,8 @@ class SeedScenarioIT {
         assertEquals(ExitCode.OK, kill.exitCode(), kill.toString());
         try {
             for (int i = 0; i < 20; i++) {
-                KvRun put = kv("put", "k" + i, "v" + i, "--id", "broker-down-" + i, "-H", url(1 + i % 3));
-                if (put.exitCode() != ExitCode.OK) {
-                    // the first writes after a kill may wait out a leader election: a retry with its id is safe
-                    put = kv("put", "k" + i, "v" + i, "--id", "broker-down-" + i, "-H", url(1 + i % 3));
-                }
+                // the first writes after a kill may wait out a leader election: a retry with its id is safe
+                KvRun put = retried("put", "k" + i, "v" + i, "--id", "broker-down-" + i, "-H", url(1 + i % 3));
                 assertEquals(ExitCode.OK, put.exitCode(), put.toString());
             }
         } finally {
@@ -185,6 +183,21 @@ class SeedScenarioIT {
         KvRun unreachable = KvRun.of("get", "k", "-H", "http://127.0.0.1:1");
         assertEquals(ExitCode.UNREACHABLE, unreachable.exitCode(), unreachable.toString());
         assertTrue(unreachable.err().contains("cannot reach http://127.0.0.1:1"), unreachable.toString());
+    }
+
+    /**
+     * Runs a client command until it succeeds, for at most 20 s: what a client does while a
+     * partition fails over (503 for linearizable reads, 504 for writes, both safe to retry with
+     * the same id).
+     */
+    private static KvRun retried(String... args) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        KvRun run = kv(args);
+        while (run.exitCode() == ExitCode.FAILED && System.nanoTime() < deadline) {
+            LocalNodes.sleep(500);
+            run = kv(args);
+        }
+        return run;
     }
 
     private static KvRun kv(String... args) {

@@ -50,6 +50,7 @@ public final class Node implements AutoCloseable {
     private QueryService query;
     private Admin admin; // created on first use, closed in close()
     private volatile boolean closing;
+    private volatile boolean started;
 
     public Node(NodeConfig config) {
         this.config = config;
@@ -99,6 +100,7 @@ public final class Node implements AutoCloseable {
         if (materializer != null) {
             materializer.start(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
+        started = true;
         LOG.info("{} ready", config.name());
     }
 
@@ -107,10 +109,13 @@ public final class Node implements AutoCloseable {
         return query.get(op.key(), Consistency.LINEARIZABLE, java.util.Optional.empty(), op.id()).map(GetReply::body);
     }
 
-    /** True when every role of this node can serve. */
+    /**
+     * True when every role of this node can serve: the materializer has been {@code RUNNING} (its
+     * active copies restored) and still is, or is rebalancing — copies keep serving reads while
+     * partitions move, and a read a copy cannot serve is forwarded or answered 503.
+     */
     public boolean isReady() {
-        return !closing && server != null
-                && (materializer == null || materializer.state() == KafkaStreams.State.RUNNING);
+        return !closing && server != null && (materializer == null || (started && materializer.state().isRunningOrRebalancing()));
     }
 
     private void health(RoutingContext ctx) {
