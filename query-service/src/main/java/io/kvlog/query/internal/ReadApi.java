@@ -42,7 +42,6 @@ public final class ReadApi implements AutoCloseable {
     private final QueryConfig config;
     private final NodeIdentity node;
     private final PartitionCount partitions;
-    private final ReadIndex readIndex;
     private final Forwarder forwarder;
     private final KeyReads reads;
     private final Scans scans;
@@ -59,7 +58,7 @@ public final class ReadApi implements AutoCloseable {
         this.config = config;
         this.node = node;
         this.partitions = partitions;
-        this.readIndex = new ReadIndex(highWatermarks);
+        ReadIndex readIndex = new ReadIndex(highWatermarks);
         this.forwarder = new Forwarder(vertx, node);
         ReadBarrier barrier = new ReadBarrier(vertx, copies::position, POLL_MILLIS);
         this.reads = new KeyReads(vertx, copies, readIndex, barrier, forwarder, partitions, node, self);
@@ -80,11 +79,6 @@ public final class ReadApi implements AutoCloseable {
     public Future<GetReply> get(String key, Consistency consistency, Optional<Token> after, String id,
                                 Deadline deadline, boolean forwarded) {
         return reads.get(key, consistency, after, id, deadline, forwarded);
-    }
-
-    /** The high watermark lookups made so far (all reads together). */
-    public long highWatermarkLookups() {
-        return readIndex.lookups();
     }
 
     @Override
