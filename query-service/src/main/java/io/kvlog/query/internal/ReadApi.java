@@ -34,6 +34,8 @@ public final class ReadApi implements AutoCloseable {
 
     /** Default {@code limit=} of a scan (bounded by {@link QueryConfig#maxScanLimit()}). */
     public static final int DEFAULT_SCAN_LIMIT = 100;
+    /** The most entries one internal range page may ask for (scans ask at most their limit + 1). */
+    private static final int MAX_RANGE_PAGE = 100_000;
     /** How often a waiting read looks at its copy's position. */
     private static final long POLL_MILLIS = 2;
 
@@ -181,7 +183,7 @@ public final class ReadApi implements AutoCloseable {
         if (partition < 0) {
             throw ApiException.badRequest("partition: required");
         }
-        int max = Params.intInRange(ctx, "max", 1, config.maxScanLimit() + 1, config.maxScanLimit() + 1);
+        int max = Params.intInRange(ctx, "max", 1, MAX_RANGE_PAGE, DEFAULT_SCAN_LIMIT);
         long atLeast = offset(ctx, "atLeast");
         boolean active = Params.bool(ctx, "active").orElse(false);
         String from = ctx.request().getParam("from");
