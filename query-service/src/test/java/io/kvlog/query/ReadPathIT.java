@@ -158,7 +158,9 @@ class ReadPathIT {
             writes.join();
         }
         assertNull(writeFailure.get());
-        assertTrue(reads > 30, "reads: " + reads);
+        // a standby applies a token from the active once the active commits (every 100 ms under exactly-once)
+        assertTrue(reads > 10, "reads: " + reads);
+        System.out.printf("[read-path] %d monotonic session reads in 3 s across nodes while writing%n", reads);
         assertEquals(Set.of("active", "standby"), copies, "both kinds of copy served");
     }
 
