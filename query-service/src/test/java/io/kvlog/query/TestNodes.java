@@ -82,8 +82,14 @@ final class TestNodes implements AutoCloseable {
         this.nodes = nodes;
     }
 
-    /** Starts {@code count} nodes on {@code bootstrapServers} and waits until they run. */
+    /** Starts {@code count} nodes on {@code bootstrapServers} with the default read timeout and waits until they run. */
     static TestNodes start(String bootstrapServers, String applicationId, int count, Path stateRoot) throws Exception {
+        return start(bootstrapServers, applicationId, count, stateRoot, QueryConfig.DEFAULT_READ_TIMEOUT);
+    }
+
+    /** Starts {@code count} nodes whose reads time out after {@code readTimeout}, and waits until they run. */
+    static TestNodes start(String bootstrapServers, String applicationId, int count, Path stateRoot,
+                           Duration readTimeout) throws Exception {
         List<Node> nodes = new ArrayList<>();
         List<CompletableFuture<Void>> started = new ArrayList<>();
         try {
@@ -97,8 +103,8 @@ final class TestNodes implements AutoCloseable {
                         MaterializerConfig.defaults(bootstrapServers, stateDir, "127.0.0.1:" + port)
                                 .withApplicationId(applicationId));
                 Vertx vertx = Vertx.vertx();
-                QueryService query = new QueryService(vertx, materializer, QueryConfig.defaults(bootstrapServers),
-                        identity);
+                QueryService query = new QueryService(vertx, materializer,
+                        QueryConfig.defaults(bootstrapServers).withReadTimeout(readTimeout), identity);
                 Router router = Router.router(vertx);
                 Replies.install(router, identity);
                 query.mount(router);

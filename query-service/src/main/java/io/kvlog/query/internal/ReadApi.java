@@ -18,7 +18,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.state.HostInfo;
 
@@ -34,6 +36,10 @@ public final class ReadApi implements AutoCloseable {
 
     /** Default {@code limit=} of a scan (bounded by {@link QueryConfig#maxScanLimit()}). */
     public static final int DEFAULT_SCAN_LIMIT = 100;
+    /** The most entries one internal range page may ask for (scans ask at most their limit + 1). */
+    private static final int MAX_RANGE_PAGE = 100_000;
+    /** How long a digest may take. */
+    private static final Duration DIGEST_TIMEOUT = Duration.ofSeconds(30);
     /** How often a waiting read looks at its copy's position. */
     private static final long POLL_MILLIS = 2;
 
@@ -42,7 +48,6 @@ public final class ReadApi implements AutoCloseable {
     private final QueryConfig config;
     private final NodeIdentity node;
     private final PartitionCount partitions;
-    private final ReadIndex readIndex;
     private final Forwarder forwarder;
     private final KeyReads reads;
     private final Scans scans;
@@ -59,7 +64,7 @@ public final class ReadApi implements AutoCloseable {
         this.config = config;
         this.node = node;
         this.partitions = partitions;
-        this.readIndex = new ReadIndex(highWatermarks);
+        ReadIndex readIndex = new ReadIndex(highWatermarks);
         this.forwarder = new Forwarder(vertx, node);
         ReadBarrier barrier = new ReadBarrier(vertx, copies::position, POLL_MILLIS);
         this.reads = new KeyReads(vertx, copies, readIndex, barrier, forwarder, partitions, node, self);
@@ -79,12 +84,8 @@ public final class ReadApi implements AutoCloseable {
     /** The get of {@code GET /v1/kv/:key} and of {@code POST /v1/ops}. */
     public Future<GetReply> get(String key, Consistency consistency, Optional<Token> after, String id,
                                 Deadline deadline, boolean forwarded) {
-        return reads.get(key, consistency, after, id, deadline, forwarded);
-    }
-
-    /** The high watermark lookups made so far (all reads together). */
-    public long highWatermarkLookups() {
-        return readIndex.lookups();
+        return Deadlines.guard(vertx, reads.get(key, consistency, after, id, deadline, forwarded), deadline,
+                "the read of " + Validation.quote(key));
     }
 
     @Override
@@ -97,7 +98,7 @@ public final class ReadApi implements AutoCloseable {
         Consistency consistency = Params.choice(ctx, "consistency", Consistency.class, Consistency.LINEARIZABLE);
         Optional<Token> after = token(ctx);
         String id = Params.id(ctx).orElse(null);
-        reads.get(key, consistency, after, id, deadline(ctx), forwarded(ctx)).onComplete(done -> {
+        get(key, consistency, after, id, deadline(ctx), forwarded(ctx)).onComplete(done -> {
             if (done.failed()) {
                 Replies.failure(ctx, done.cause());
                 return;
@@ -119,28 +120,20 @@ public final class ReadApi implements AutoCloseable {
         Consistency consistency = Params.choice(ctx, "consistency", Consistency.class, Consistency.LINEARIZABLE);
         Optional<Token> after = token(ctx);
         KeyRange range = KeyRange.of(prefix, start, end, afterKey);
-        scans.scan(range, limit, consistency, after, deadline(ctx)).onComplete(done -> {
-            if (done.failed()) {
-                Replies.failure(ctx, done.cause());
-                return;
-            }
-            JsonArray items = new JsonArray();
-            done.result().items().forEach(item -> items.add(new JsonObject().put("key", item.key)
-                    .put("value", item.value.value()).put("version", item.value.version())));
-            String last = done.result().lastKey();
-            Replies.json(ctx, 200, new JsonObject().put("items", items)
-                    .put("cursor", last == null ? null : ScanCursor.encode(last)));
-        });
+        Deadline deadline = deadline(ctx);
+        answer(ctx, Deadlines.guard(vertx, scans.scan(range, limit, consistency, after, deadline), deadline,
+                "the scan"), page -> {
+                    JsonArray items = new JsonArray();
+                    page.items().forEach(item -> items.add(new JsonObject().put("key", item.key)
+                            .put("value", item.value.value()).put("version", item.value.version())));
+                    return new JsonObject().put("items", items)
+                            .put("cursor", page.lastKey() == null ? null : ScanCursor.encode(page.lastKey()));
+                });
     }
 
     private void cluster(RoutingContext ctx) {
-        cluster.view(deadline(ctx)).onComplete(done -> {
-            if (done.failed()) {
-                Replies.failure(ctx, done.cause());
-            } else {
-                Replies.json(ctx, 200, done.result());
-            }
-        });
+        Deadline deadline = deadline(ctx);
+        answer(ctx, Deadlines.guard(vertx, cluster.view(deadline), deadline, "the cluster view"), view -> view);
     }
 
     private void digest(RoutingContext ctx) {
@@ -148,20 +141,15 @@ public final class ReadApi implements AutoCloseable {
         if (text == null) {
             throw ApiException.badRequest("partition: required, a partition of " + Topics.EVENTS);
         }
-        Future.fromCompletionStage(partitions.get(), vertx.getOrCreateContext())
+        Future<JsonObject> digest = Future.fromCompletionStage(partitions.get(), vertx.getOrCreateContext())
                 .recover(failure -> Future.failedFuture(ApiException.unavailable(
                         "cannot learn the partitions of " + Topics.EVENTS + ": " + failure.getMessage())))
                 .compose(count -> {
                     int partition = Params.intInRange(ctx, "partition", 0, count - 1, -1);
                     return vertx.executeBlocking(() -> digestOf(partition), false);
-                })
-                .onComplete(done -> {
-                    if (done.failed()) {
-                        Replies.failure(ctx, done.cause());
-                    } else {
-                        Replies.json(ctx, 200, done.result());
-                    }
                 });
+        // a digest reads the whole partition: it gets longer than a read
+        answer(ctx, Deadlines.guard(vertx, digest, Deadline.in(DIGEST_TIMEOUT), "the digest"), body -> body);
     }
 
     /** Runs off the event loop. */
@@ -187,28 +175,31 @@ public final class ReadApi implements AutoCloseable {
         if (partition < 0) {
             throw ApiException.badRequest("partition: required");
         }
-        int max = Params.intInRange(ctx, "max", 1, config.maxScanLimit() + 1, config.maxScanLimit() + 1);
+        int max = Params.intInRange(ctx, "max", 1, MAX_RANGE_PAGE, DEFAULT_SCAN_LIMIT);
         long atLeast = offset(ctx, "atLeast");
         boolean active = Params.bool(ctx, "active").orElse(false);
         String from = ctx.request().getParam("from");
         String after = ctx.request().getParam("after");
         String to = ctx.request().getParam("to");
         KeyRange range = new KeyRange(after != null ? after : from, after != null, to);
-        scans.localPage(new RangeRequest(partition, range, max, atLeast, active), deadline(ctx)).onComplete(done -> {
-            if (done.failed()) {
-                Replies.failure(ctx, done.cause());
-            } else {
-                Replies.json(ctx, 200, done.result().toJson());
-            }
-        });
+        Deadline deadline = deadline(ctx);
+        answer(ctx, Deadlines.guard(vertx, scans.localPage(new RangeRequest(partition, range, max, atLeast, active),
+                deadline), deadline, "the page of partition " + partition), RangePage::toJson);
     }
 
     private void copies(RoutingContext ctx) {
-        vertx.executeBlocking(cluster::localCopies, false).onComplete(done -> {
+        Deadline deadline = deadline(ctx);
+        answer(ctx, Deadlines.guard(vertx, vertx.executeBlocking(cluster::localCopies, false), deadline,
+                "listing this node's copies"), copies -> copies);
+    }
+
+    /** Ends the request with 200 and {@code body} of the result, or the error reply of its failure. */
+    private static <T> void answer(RoutingContext ctx, Future<T> result, Function<T, JsonObject> body) {
+        result.onComplete(done -> {
             if (done.failed()) {
                 Replies.failure(ctx, done.cause());
             } else {
-                Replies.json(ctx, 200, done.result());
+                Replies.json(ctx, 200, body.apply(done.result()));
             }
         });
     }

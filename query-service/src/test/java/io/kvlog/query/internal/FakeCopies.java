@@ -36,6 +36,8 @@ final class FakeCopies implements LocalCopies {
     /** The position each copy reports; writes beyond it are invisible until it advances. */
     private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> active = new ConcurrentHashMap<>();
+    /** Every read blocks this long first, like a store stuck behind a restore. */
+    private volatile long stallMillis;
 
     FakeCopies(int partitions, HostInfo self) {
         this.partitions = partitions;
@@ -101,8 +103,29 @@ final class FakeCopies implements LocalCopies {
         active.put(p, isActive);
     }
 
+    void stall(long millis) {
+        stallMillis = millis;
+    }
+
+    private void maybeStall() {
+        if (stallMillis > 0) {
+            try {
+                Thread.sleep(stallMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     @Override
-    public synchronized Read<Entry> get(String key, int partition, long atLeast, boolean requireActive) {
+    public Read<Entry> get(String key, int partition, long atLeast, boolean requireActive) {
+        maybeStall();
+        synchronized (this) {
+            return read(key, partition, atLeast, requireActive);
+        }
+    }
+
+    private Read<Entry> read(String key, int partition, long atLeast, boolean requireActive) {
         Read<Long> gate = gate(partition, atLeast, requireActive);
         if (gate instanceof Read.Miss<Long> miss) {
             return new Read.Miss<>(partition, miss.reason(), miss.message());

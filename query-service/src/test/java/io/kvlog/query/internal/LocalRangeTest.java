@@ -64,6 +64,26 @@ class LocalRangeTest {
     }
 
     @Test
+    void aLargePageIsReadInChunksAndEndsAtItsSizeBudget() {
+        // Given 300 small keys after 'e', then keys with 100 KiB values
+        for (int i = 0; i < 300; i++) {
+            copies.put(String.format("f%03d", i), "x");
+        }
+        for (int i = 0; i < 30; i++) {
+            copies.put(String.format("g%03d", i), "y".repeat(100 * 1024));
+        }
+
+        RangePage small = page(new KeyRange("f", false, "g"), 250);
+        RangePage large = page(new KeyRange("g", false, null), 1000);
+
+        assertEquals(250, small.items().size(), "several chunks");
+        assertEquals("f249", small.items().get(249).key);
+        assertFalse(small.exhausted());
+        assertEquals(11, large.items().size(), "stops at the first entry past 1 MiB");
+        assertFalse(large.exhausted());
+    }
+
+    @Test
     void aCopyBehindTheBoundAnswersNotUpToBound() {
         Read<RangePage> read = LocalRange.read(copies, new RangeRequest(0, KeyRange.ALL, 10, 99, false));
 

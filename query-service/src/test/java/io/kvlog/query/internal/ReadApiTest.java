@@ -160,6 +160,20 @@ class ReadApiTest {
     }
 
     @Test
+    void aReadStuckInTheStoreIsAnswered503ShortlyAfterTheDeadline() throws Exception {
+        copies.put("k", "v");
+        copies.stall(3000);
+
+        long start = System.nanoTime();
+        Reply reply = get("/v1/kv/k?consistency=eventual");
+
+        long took = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(503, reply.status(), reply.body().encode());
+        assertTrue(reply.body().getString("message").contains("did not finish in time"), reply.body().encode());
+        assertTrue(took < 1500, "answered after " + took + " ms");
+    }
+
+    @Test
     void anEventualReadAnswersAtOnceWithTheLagOfTheCopy() throws Exception {
         copies.put("k", "old");
         copies.putUnapplied("k", "new");

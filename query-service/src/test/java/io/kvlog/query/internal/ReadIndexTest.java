@@ -100,9 +100,9 @@ class ReadIndexTest {
             }, broker);
         });
 
-        // When 8 threads make 2000 reads each
+        // When 8 threads make 500 reads each
         int threads = 8;
-        int perThread = 2000;
+        int perThread = 500;
         CountDownLatch done = new CountDownLatch(threads);
         ExecutorService readers = Executors.newFixedThreadPool(threads);
         for (int t = 0; t < threads; t++) {
