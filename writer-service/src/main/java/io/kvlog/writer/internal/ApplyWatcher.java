@@ -95,23 +95,31 @@ public final class ApplyWatcher {
         vertx.executeBlocking(() -> materializer.outcome(id, partition, offset, requireActive), false)
                 .onFailure(promise::tryFail)
                 .onSuccess(read -> {
+                    String notYet;
                     if (read instanceof Read.Hit<Outcome> hit) {
-                        if (hit.value() == null) {
-                            promise.tryFail(new NotConfirmed("no outcome recorded for id " + id + " at offset " + offset
-                                    + " in " + copyName + " (position " + hit.position() + ")"));
-                        } else {
+                        // Kafka Streams ignores the position bound of a query that requires the
+                        // active copy, so a hit does not prove the offset was applied: its position does
+                        if (hit.position() >= offset && hit.value() != null) {
                             promise.tryComplete(hit.value());
+                            return;
                         }
-                        return;
-                    }
-                    Read.Miss<Outcome> miss = (Read.Miss<Outcome>) read;
-                    if (miss.reason() == Read.Reason.NOT_ACTIVE || miss.reason() == Read.Reason.NOT_HOSTED) {
-                        promise.tryFail(new MovedException(copyName + " is not there any more: " + miss.message()));
-                        return;
+                        // at or past the offset without an outcome: the store was read just before
+                        // the outcome was written (value and position are not read atomically), or
+                        // the outcome was purged; look again until the deadline
+                        notYet = hit.position() < offset ? "at position " + hit.position()
+                                : "no outcome recorded for id " + id + " at position " + hit.position();
+                    } else {
+                        Read.Miss<Outcome> miss = (Read.Miss<Outcome>) read;
+                        if (miss.reason() == Read.Reason.NOT_ACTIVE || miss.reason() == Read.Reason.NOT_HOSTED) {
+                            promise.tryFail(new MovedException(copyName + " is not there any more: " + miss.message()));
+                            return;
+                        }
+                        notYet = miss.reason() + ": " + miss.message();
                     }
                     long remaining = remainingMillis(deadline);
                     if (remaining <= 0) {
-                        promise.tryFail(new NotConfirmed("not applied by " + copyName + " in time (" + miss.message() + ")"));
+                        promise.tryFail(new NotConfirmed("offset " + offset + " of partition " + partition
+                                + " not applied by " + copyName + " in time (" + notYet + ")"));
                         return;
                     }
                     vertx.setTimer(Math.min(POLL_MILLIS, remaining),
