@@ -126,22 +126,28 @@ public final class WriterService implements AutoCloseable {
                         reply.tryComplete(WriteReply.ack(id, request.key(), appended.offset(), token, null));
                         return;
                     }
-                    stage.set("not applied by the active copy of partition " + appended.partition() + " in time");
-                    awaitApply(request, appended, ack, deadline)
+                    stage.set("offset " + appended.offset() + " of partition " + appended.partition()
+                            + " not applied by the active copy in time");
+                    awaitApply(request, appended, ack, deadline, stage)
                             .onSuccess(outcome -> reply.tryComplete(fromOutcome(outcome, request.key(), token)))
                             .onFailure(e -> reply.tryComplete(WriteReply.failed(id, request.key(), e.getMessage())));
                 });
         return reply.future();
     }
 
-    private Future<Outcome> awaitApply(WriteRequest request, RecordMetadata appended, AckLevel ack, long deadline) {
+    private Future<Outcome> awaitApply(WriteRequest request, RecordMetadata appended, AckLevel ack, long deadline,
+                                       AtomicReference<String> stage) {
         String id = request.event().id();
         Future<Outcome> active = watcher.awaitActive(request.key(), id, appended.partition(), appended.offset(), deadline);
         if (ack != AckLevel.ALL) {
             return active;
         }
-        return active.compose(outcome -> watcher.awaitStandbys(request.key(), id, appended.partition(),
-                appended.offset(), deadline).map(outcome));
+        return active.compose(outcome -> {
+            stage.set("offset " + appended.offset() + " of partition " + appended.partition()
+                    + " applied by the active copy, not by every live standby copy in time");
+            return watcher.awaitStandbys(request.key(), id, appended.partition(), appended.offset(), deadline)
+                    .map(outcome);
+        });
     }
 
     private static WriteReply fromOutcome(Outcome outcome, String key, String token) {

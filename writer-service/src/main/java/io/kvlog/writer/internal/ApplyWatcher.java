@@ -58,9 +58,10 @@ public final class ApplyWatcher {
             Future<Outcome> outcome = isSelf(active)
                     ? pollLocal(id, partition, offset, true, deadline, "the active copy on this node")
                     : remote(active, id, partition, offset, true, deadline);
-            // the active copy may have moved (rebalance) while we asked: look again if time remains
-            return outcome.recover(e -> e instanceof MovedException && remainingMillis(deadline) > 0
-                    ? awaitActive(key, id, partition, offset, deadline)
+            // the active copy may have moved (rebalance) or its node be unreachable: look again
+            // after a pause, while time remains
+            return outcome.recover(e -> e instanceof MovedException
+                    ? pause((MovedException) e, deadline).compose(v -> awaitActive(key, id, partition, offset, deadline))
                     : Future.failedFuture(e));
         });
     }
@@ -74,8 +75,31 @@ public final class ApplyWatcher {
                         ? pollLocal(id, partition, offset, false, deadline, "the standby copy on this node")
                         : remote(standby, id, partition, offset, false, deadline));
             }
-            return Future.all(waits).mapEmpty();
+            // every wait ends by the deadline; a moved standby means the placement changed: ask
+            // every current standby again (those that applied answer at once)
+            return Future.join(waits).<Void>mapEmpty().recover(e -> {
+                MovedException moved = null;
+                for (Future<Outcome> wait : waits) {
+                    if (wait.failed() && !(wait.cause() instanceof MovedException)) {
+                        return Future.failedFuture(wait.cause());
+                    }
+                    if (wait.failed()) {
+                        moved = (MovedException) wait.cause();
+                    }
+                }
+                return pause(moved, deadline).compose(v -> awaitStandbys(key, id, partition, offset, deadline));
+            });
         });
+    }
+
+    /** Succeeds after a short pause if time remains after it; else fails, saying what moved. */
+    private Future<Void> pause(MovedException moved, long deadline) {
+        if (remainingMillis(deadline) <= METADATA_RETRY_MILLIS) {
+            return Future.failedFuture(new NotConfirmed(moved.getMessage() + "; no other copy confirmed in time"));
+        }
+        Promise<Void> paused = Promise.promise();
+        vertx.setTimer(METADATA_RETRY_MILLIS, t -> paused.complete());
+        return paused.future();
     }
 
     /**
@@ -148,7 +172,10 @@ public final class ApplyWatcher {
                 .addQueryParam("wait-ms", Long.toString(remaining))
                 .timeout(remaining + 50)
                 .send()
-                .recover(e -> Future.failedFuture(new NotConfirmed("no answer from " + copyName + " in time: " + e.getMessage())))
+                // unreachable (a node that stopped): the placement will change, look again while time remains
+                .recover(e -> Future.failedFuture(remainingMillis(deadline) > METADATA_RETRY_MILLIS
+                        ? new MovedException("no answer from " + copyName + ": " + e.getMessage())
+                        : new NotConfirmed("no answer from " + copyName + " in time: " + e.getMessage())))
                 .compose(response -> fromRemote(response, copyName));
     }
 
