@@ -50,6 +50,9 @@ import org.apache.kafka.common.errors.TimeoutException;
  */
 public final class WriterService implements AutoCloseable {
 
+    /** Routing-context key of the request's arrival time (System.nanoTime). */
+    private static final String ARRIVED_AT = "kv.arrivedAt";
+
     private final Vertx vertx;
     private final WriterConfig config;
     private final EventLog log;
@@ -74,10 +77,42 @@ public final class WriterService implements AutoCloseable {
     /** Adds the write routes, and the internal outcome endpoint other nodes' writers call. */
     public void mount(Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxValueBytes());
+        // the deadline runs from arrival: noted by a route of its own, since Vert.x wants the body
+        // handler first on a route, and it would run only once the whole body is read
+        router.put("/v1/kv/:key").handler(this::arrived);
+        router.delete("/v1/kv/:key").handler(this::arrived);
+        router.post("/v1/kv/:key/append").handler(this::arrived);
         router.put("/v1/kv/:key").handler(body).handler(ctx -> handle(ctx, EventType.Insert));
         router.delete("/v1/kv/:key").handler(ctx -> handle(ctx, EventType.Remove));
         router.post("/v1/kv/:key/append").handler(body).handler(ctx -> handle(ctx, EventType.Append));
+        // an empty key matches no route above: say so, rather than "no such path"
+        router.put("/v1/kv/").handler(this::emptyKey);
+        router.delete("/v1/kv/").handler(this::emptyKey);
         router.route(HttpMethod.GET, ApplyWatcher.OUTCOME_PATH).handler(this::outcome);
+    }
+
+    /** Notes when the request arrived, and refuses a declared body larger than a value may be before reading it. */
+    private void arrived(RoutingContext ctx) {
+        ctx.put(ARRIVED_AT, System.nanoTime());
+        String length = ctx.request().getHeader("Content-Length");
+        if (length != null) {
+            long declared;
+            try {
+                declared = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("Content-Length: must be a whole number, got " + Validation.quote(length));
+            }
+            if (declared > config.maxValueBytes()) {
+                throw new ApiException(413, "TOO_LARGE", "value: must be at most " + config.maxValueBytes()
+                        + " bytes of UTF-8, got a body of " + declared + " bytes");
+            }
+        }
+        ctx.next();
+    }
+
+    private void emptyKey(RoutingContext ctx) {
+        throw ApiException.badRequest("key: must be 1-" + Validation.MAX_KEY_BYTES
+                + " bytes of UTF-8 after /v1/kv/, got none");
     }
 
     /** Writes this many requests are in flight now (for readiness and status). */
@@ -171,7 +206,8 @@ public final class WriterService implements AutoCloseable {
     }
 
     private void handle(RoutingContext ctx, EventType type) {
-        long deadline = System.nanoTime() + config.ackTimeout().toNanos();
+        Long arrivedAt = ctx.get(ARRIVED_AT);
+        long deadline = (arrivedAt == null ? System.nanoTime() : arrivedAt) + config.ackTimeout().toNanos();
         WriteRequest request = parse(ctx, type);
         write(request, deadline).onComplete(done -> {
             WriteReply reply = done.result();
