@@ -67,7 +67,7 @@ public final class WriterService implements AutoCloseable {
     public WriterService(Vertx vertx, WriterConfig config, Materializer materializer) {
         this.vertx = vertx;
         this.config = config;
-        this.log = new EventLog(config.bootstrapServers(), config.ackTimeout());
+        this.log = new EventLog(config.bootstrapServers(), config.ackTimeout(), config.maxValueBytes());
         // writes waiting on another node's copy each hold a connection: a pool of 5 would queue them
         this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
                 .setConnectTimeout((int) config.ackTimeout().toMillis()), new PoolOptions().setHttp1MaxSize(128));
