@@ -31,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
@@ -146,8 +147,10 @@ public final class WriterService implements AutoCloseable {
         AtomicReference<String> stage = new AtomicReference<>(
                 "the log did not acknowledge the append (acks=all): not enough in-sync replicas or brokers unreachable");
         long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        AtomicReference<String> seen = new AtomicReference<>();
         long timer = vertx.setTimer(remaining, t -> reply.tryComplete(WriteReply.failed(id, request.key(),
-                "not confirmed within " + config.ackTimeout().toMillis() + " ms: " + stage.get())));
+                "not confirmed within " + config.ackTimeout().toMillis() + " ms: " + stage.get()
+                        + (seen.get() == null ? "" : "; last seen: " + seen.get()))));
         reply.future().onComplete(done -> {
             vertx.cancelTimer(timer);
             inFlight.decrementAndGet();
@@ -163,7 +166,7 @@ public final class WriterService implements AutoCloseable {
                     }
                     stage.set("offset " + appended.offset() + " of partition " + appended.partition()
                             + " not applied by the active copy in time");
-                    awaitApply(request, appended, ack, deadline, stage)
+                    awaitApply(request, appended, ack, deadline, stage, seen::set)
                             .onSuccess(outcome -> reply.tryComplete(fromOutcome(outcome, request.key(), token)))
                             .onFailure(e -> reply.tryComplete(WriteReply.failed(id, request.key(), e.getMessage())));
                 });
@@ -171,16 +174,17 @@ public final class WriterService implements AutoCloseable {
     }
 
     private Future<Outcome> awaitApply(WriteRequest request, RecordMetadata appended, AckLevel ack, long deadline,
-                                       AtomicReference<String> stage) {
+                                       AtomicReference<String> stage, Consumer<String> seen) {
         String id = request.event().id();
-        Future<Outcome> active = watcher.awaitActive(request.key(), id, appended.partition(), appended.offset(), deadline);
+        Future<Outcome> active = watcher.awaitActive(request.key(), id, appended.partition(), appended.offset(), deadline,
+                seen);
         if (ack != AckLevel.ALL) {
             return active;
         }
         return active.compose(outcome -> {
             stage.set("offset " + appended.offset() + " of partition " + appended.partition()
                     + " applied by the active copy, not by every live standby copy in time");
-            return watcher.awaitStandbys(request.key(), id, appended.partition(), appended.offset(), deadline)
+            return watcher.awaitStandbys(request.key(), id, appended.partition(), appended.offset(), deadline, seen)
                     .map(outcome);
         });
     }
@@ -271,7 +275,7 @@ public final class WriterService implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
         String copyName = (active ? "the active copy on " : "the standby copy on ")
                 + ctx.request().localAddress().host() + ":" + ctx.request().localAddress().port();
-        watcher.pollLocal(id, partition, offset, active, deadline, copyName)
+        watcher.pollLocal(id, partition, offset, active, deadline, copyName, seen -> { })
                 .onSuccess(outcome -> ctx.response().putHeader("Content-Type", "application/json")
                         .end(Buffer.buffer(OutcomeCodec.encode(outcome))))
                 .onFailure(e -> {

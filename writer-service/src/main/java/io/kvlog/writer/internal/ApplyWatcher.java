@@ -13,6 +13,7 @@ import io.vertx.ext.web.client.WebClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 
@@ -22,7 +23,9 @@ import org.apache.kafka.streams.state.HostInfo;
  * <p>The copies are found through Streams' metadata for the key: this node's own copy is polled
  * directly, another node's through its {@code /v1/internal/outcome} endpoint, which polls there.
  * Polls are timers plus store reads on worker threads; nothing blocks an event loop. Every wait
- * ends by the request's deadline, failing with a reason that names the copy that was late.
+ * ends by the request's deadline, failing with a reason that names the copy that was late; while
+ * it waits, it tells the caller what it last saw ({@code seen}), for the reason of a reply the
+ * deadline cuts short.
  */
 public final class ApplyWatcher {
 
@@ -52,28 +55,30 @@ public final class ApplyWatcher {
     }
 
     /** The outcome of event {@code id} at {@code offset}, from the active copy, by {@code deadline} (System.nanoTime). */
-    public Future<Outcome> awaitActive(String key, String id, int partition, long offset, long deadline) {
-        return metadata(key, deadline).compose(meta -> {
+    public Future<Outcome> awaitActive(String key, String id, int partition, long offset, long deadline,
+                                       Consumer<String> seen) {
+        return metadata(key, deadline, seen).compose(meta -> {
             HostInfo active = meta.activeHost();
             Future<Outcome> outcome = isSelf(active)
-                    ? pollLocal(id, partition, offset, true, deadline, "the active copy on this node")
-                    : remote(active, id, partition, offset, true, deadline);
+                    ? pollLocal(id, partition, offset, true, deadline, "the active copy on this node", seen)
+                    : remote(active, id, partition, offset, true, deadline, seen);
             // the active copy may have moved (rebalance) or its node be unreachable: look again
             // after a pause, while time remains
             return outcome.recover(e -> e instanceof MovedException
-                    ? pause((MovedException) e, deadline).compose(v -> awaitActive(key, id, partition, offset, deadline))
+                    ? pause((MovedException) e, deadline).compose(v -> awaitActive(key, id, partition, offset, deadline, seen))
                     : Future.failedFuture(e));
         });
     }
 
     /** Completes once every live standby copy of the key's partition has applied {@code offset}. */
-    public Future<Void> awaitStandbys(String key, String id, int partition, long offset, long deadline) {
-        return metadata(key, deadline).compose(meta -> {
+    public Future<Void> awaitStandbys(String key, String id, int partition, long offset, long deadline,
+                                      Consumer<String> seen) {
+        return metadata(key, deadline, seen).compose(meta -> {
             List<Future<Outcome>> waits = new ArrayList<>();
             for (HostInfo standby : meta.standbyHosts()) {
                 waits.add(isSelf(standby)
-                        ? pollLocal(id, partition, offset, false, deadline, "the standby copy on this node")
-                        : remote(standby, id, partition, offset, false, deadline));
+                        ? pollLocal(id, partition, offset, false, deadline, "the standby copy on this node", seen)
+                        : remote(standby, id, partition, offset, false, deadline, seen));
             }
             // every wait ends by the deadline; a moved standby means the placement changed: ask
             // every current standby again (those that applied answer at once)
@@ -87,7 +92,7 @@ public final class ApplyWatcher {
                         moved = (MovedException) wait.cause();
                     }
                 }
-                return pause(moved, deadline).compose(v -> awaitStandbys(key, id, partition, offset, deadline));
+                return pause(moved, deadline).compose(v -> awaitStandbys(key, id, partition, offset, deadline, seen));
             });
         });
     }
@@ -108,14 +113,14 @@ public final class ApplyWatcher {
      * {@link MovedException} if the copy is not (or no longer) what was asked for.
      */
     public Future<Outcome> pollLocal(String id, int partition, long offset, boolean requireActive, long deadline,
-                                     String copyName) {
+                                     String copyName, Consumer<String> seen) {
         Promise<Outcome> promise = Promise.promise();
-        poll(id, partition, offset, requireActive, deadline, copyName, promise);
+        poll(id, partition, offset, requireActive, deadline, copyName, seen, promise);
         return promise.future();
     }
 
     private void poll(String id, int partition, long offset, boolean requireActive, long deadline, String copyName,
-                      Promise<Outcome> promise) {
+                      Consumer<String> seen, Promise<Outcome> promise) {
         vertx.executeBlocking(() -> materializer.outcome(id, partition, offset, requireActive), false)
                 .onFailure(promise::tryFail)
                 .onSuccess(read -> {
@@ -140,6 +145,7 @@ public final class ApplyWatcher {
                         }
                         notYet = miss.reason() + ": " + miss.message();
                     }
+                    seen.accept(copyName + ": " + notYet);
                     long remaining = remainingMillis(deadline);
                     if (remaining <= 0) {
                         promise.tryFail(new NotConfirmed("offset " + offset + " of partition " + partition
@@ -147,7 +153,7 @@ public final class ApplyWatcher {
                         return;
                     }
                     vertx.setTimer(Math.min(POLL_MILLIS, remaining),
-                            t -> poll(id, partition, offset, requireActive, deadline, copyName, promise));
+                            t -> poll(id, partition, offset, requireActive, deadline, copyName, seen, promise));
                 });
     }
 
@@ -158,9 +164,11 @@ public final class ApplyWatcher {
         }
     }
 
-    private Future<Outcome> remote(HostInfo host, String id, int partition, long offset, boolean active, long deadline) {
+    private Future<Outcome> remote(HostInfo host, String id, int partition, long offset, boolean active, long deadline,
+                                   Consumer<String> seen) {
         long remaining = remainingMillis(deadline);
         String copyName = (active ? "the active copy on " : "the standby copy on ") + host.host() + ":" + host.port();
+        seen.accept("asked " + copyName + " to confirm");
         if (remaining <= 0) {
             return Future.failedFuture(new NotConfirmed("not applied by " + copyName + " in time"));
         }
@@ -188,13 +196,13 @@ public final class ApplyWatcher {
         };
     }
 
-    private Future<KeyQueryMetadata> metadata(String key, long deadline) {
+    private Future<KeyQueryMetadata> metadata(String key, long deadline, Consumer<String> seen) {
         Promise<KeyQueryMetadata> promise = Promise.promise();
-        lookUp(key, deadline, promise);
+        lookUp(key, deadline, seen, promise);
         return promise.future();
     }
 
-    private void lookUp(String key, long deadline, Promise<KeyQueryMetadata> promise) {
+    private void lookUp(String key, long deadline, Consumer<String> seen, Promise<KeyQueryMetadata> promise) {
         vertx.executeBlocking(() -> materializer.keyMetadata(key), false).onComplete(result -> {
             if (result.succeeded() && result.result() != null
                     && !KeyQueryMetadata.NOT_AVAILABLE.equals(result.result())
@@ -202,13 +210,15 @@ public final class ApplyWatcher {
                 promise.tryComplete(result.result());
                 return;
             }
+            seen.accept("no copy of the key's partition known yet ("
+                    + (result.failed() ? result.cause().toString() : "metadata " + result.result()) + ")");
             long remaining = remainingMillis(deadline);
             if (remaining <= 0) {
                 promise.tryFail(new NotConfirmed("no copy of the key's partition is known in time (the materializers"
                         + " are rebalancing or not running)"));
                 return;
             }
-            vertx.setTimer(Math.min(METADATA_RETRY_MILLIS, remaining), t -> lookUp(key, deadline, promise));
+            vertx.setTimer(Math.min(METADATA_RETRY_MILLIS, remaining), t -> lookUp(key, deadline, seen, promise));
         });
     }
 
