@@ -65,11 +65,13 @@ public final class Materializer implements AutoCloseable {
     // created in the constructor, closed in close()
     private final KafkaStreams streams;
     private final CountDownLatch settled = new CountDownLatch(1);
+    // held by the apply processors while they write and by every query here: see MaterializerTopology.build
+    private final Object storeLock = new Object();
     private volatile Throwable failure;
 
     public Materializer(MaterializerConfig config) {
         this.config = config;
-        this.streams = new KafkaStreams(MaterializerTopology.build(config, counters),
+        this.streams = new KafkaStreams(MaterializerTopology.build(config, counters, storeLock),
                 MaterializerTopology.streamsProperties(config));
         streams.setStateListener((now, before) -> {
             LOG.info("Materializer {} state {} -> {}", config.applicationServer(), before, now);
@@ -302,7 +304,9 @@ public final class Materializer implements AutoCloseable {
         }
         StateQueryResult<R> answer;
         try {
-            answer = streams.query(request);
+            synchronized (storeLock) {
+                answer = streams.query(request);
+            }
         } catch (StreamsException e) { // not started, shutting down, or a store closed by a rebalance
             return new Read.Miss<>(partition, Read.Reason.NOT_RUNNING, e.getMessage());
         }

@@ -42,11 +42,22 @@ public final class MaterializerTopology {
 
     /** The topology; {@code counters} receives a count of every record applied or skipped. */
     public static Topology build(MaterializerConfig config, ApplyCounters counters) {
+        return build(config, counters, new Object());
+    }
+
+    /**
+     * The topology, whose processors hold {@code storeLock} while they write the stores. Whoever
+     * queries the stores (IQv2) must hold it too: Kafka Streams 4.3.1 takes the store's position
+     * lock, then the store's lock, in a query, and the reverse order in a put, so a query racing
+     * an apply can deadlock the stream thread for good (KAFKA-19629).
+     */
+    public static Topology build(MaterializerConfig config, ApplyCounters counters, Object storeLock) {
         Topology topology = new Topology();
         // earliest: a new application id starts from offset 0, the whole history
         topology.addSource(AutoOffsetReset.earliest(), SOURCE, new LogTimeExtractor(), new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 Topics.EVENTS);
-        topology.addProcessor(APPLY, () -> new ApplyProcessor(config.dedupeWindow(), config.purgeInterval(), counters),
+        topology.addProcessor(APPLY, () -> new ApplyProcessor(config.dedupeWindow(), config.purgeInterval(), counters,
+                storeLock),
                 SOURCE);
         Map<String, String> changelog = Map.of(
                 "min.insync.replicas", String.valueOf(Math.min(2, config.replicationFactor())));

@@ -31,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
@@ -50,6 +51,9 @@ import org.apache.kafka.common.errors.TimeoutException;
  */
 public final class WriterService implements AutoCloseable {
 
+    /** Routing-context key of the request's arrival time (System.nanoTime). */
+    private static final String ARRIVED_AT = "kv.arrivedAt";
+
     private final Vertx vertx;
     private final WriterConfig config;
     private final EventLog log;
@@ -64,7 +68,7 @@ public final class WriterService implements AutoCloseable {
     public WriterService(Vertx vertx, WriterConfig config, Materializer materializer) {
         this.vertx = vertx;
         this.config = config;
-        this.log = new EventLog(config.bootstrapServers(), config.ackTimeout());
+        this.log = new EventLog(config.bootstrapServers(), config.ackTimeout(), config.maxValueBytes());
         // writes waiting on another node's copy each hold a connection: a pool of 5 would queue them
         this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
                 .setConnectTimeout((int) config.ackTimeout().toMillis()), new PoolOptions().setHttp1MaxSize(128));
@@ -74,10 +78,42 @@ public final class WriterService implements AutoCloseable {
     /** Adds the write routes, and the internal outcome endpoint other nodes' writers call. */
     public void mount(Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxValueBytes());
+        // the deadline runs from arrival: noted by a route of its own, since Vert.x wants the body
+        // handler first on a route, and it would run only once the whole body is read
+        router.put("/v1/kv/:key").handler(this::arrived);
+        router.delete("/v1/kv/:key").handler(this::arrived);
+        router.post("/v1/kv/:key/append").handler(this::arrived);
         router.put("/v1/kv/:key").handler(body).handler(ctx -> handle(ctx, EventType.Insert));
         router.delete("/v1/kv/:key").handler(ctx -> handle(ctx, EventType.Remove));
         router.post("/v1/kv/:key/append").handler(body).handler(ctx -> handle(ctx, EventType.Append));
+        // an empty key matches no route above: say so, rather than "no such path"
+        router.put("/v1/kv/").handler(this::emptyKey);
+        router.delete("/v1/kv/").handler(this::emptyKey);
         router.route(HttpMethod.GET, ApplyWatcher.OUTCOME_PATH).handler(this::outcome);
+    }
+
+    /** Notes when the request arrived, and refuses a declared body larger than a value may be before reading it. */
+    private void arrived(RoutingContext ctx) {
+        ctx.put(ARRIVED_AT, System.nanoTime());
+        String length = ctx.request().getHeader("Content-Length");
+        if (length != null) {
+            long declared;
+            try {
+                declared = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("Content-Length: must be a whole number, got " + Validation.quote(length));
+            }
+            if (declared > config.maxValueBytes()) {
+                throw new ApiException(413, "TOO_LARGE", "value: must be at most " + config.maxValueBytes()
+                        + " bytes of UTF-8, got a body of " + declared + " bytes");
+            }
+        }
+        ctx.next();
+    }
+
+    private void emptyKey(RoutingContext ctx) {
+        throw ApiException.badRequest("key: must be 1-" + Validation.MAX_KEY_BYTES
+                + " bytes of UTF-8 after /v1/kv/, got none");
     }
 
     /** Writes this many requests are in flight now (for readiness and status). */
@@ -111,8 +147,10 @@ public final class WriterService implements AutoCloseable {
         AtomicReference<String> stage = new AtomicReference<>(
                 "the log did not acknowledge the append (acks=all): not enough in-sync replicas or brokers unreachable");
         long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        AtomicReference<String> seen = new AtomicReference<>();
         long timer = vertx.setTimer(remaining, t -> reply.tryComplete(WriteReply.failed(id, request.key(),
-                "not confirmed within " + config.ackTimeout().toMillis() + " ms: " + stage.get())));
+                "not confirmed within " + config.ackTimeout().toMillis() + " ms: " + stage.get()
+                        + (seen.get() == null ? "" : "; last seen: " + seen.get()))));
         reply.future().onComplete(done -> {
             vertx.cancelTimer(timer);
             inFlight.decrementAndGet();
@@ -126,22 +164,29 @@ public final class WriterService implements AutoCloseable {
                         reply.tryComplete(WriteReply.ack(id, request.key(), appended.offset(), token, null));
                         return;
                     }
-                    stage.set("not applied by the active copy of partition " + appended.partition() + " in time");
-                    awaitApply(request, appended, ack, deadline)
+                    stage.set("offset " + appended.offset() + " of partition " + appended.partition()
+                            + " not applied by the active copy in time");
+                    awaitApply(request, appended, ack, deadline, stage, seen::set)
                             .onSuccess(outcome -> reply.tryComplete(fromOutcome(outcome, request.key(), token)))
                             .onFailure(e -> reply.tryComplete(WriteReply.failed(id, request.key(), e.getMessage())));
                 });
         return reply.future();
     }
 
-    private Future<Outcome> awaitApply(WriteRequest request, RecordMetadata appended, AckLevel ack, long deadline) {
+    private Future<Outcome> awaitApply(WriteRequest request, RecordMetadata appended, AckLevel ack, long deadline,
+                                       AtomicReference<String> stage, Consumer<String> seen) {
         String id = request.event().id();
-        Future<Outcome> active = watcher.awaitActive(request.key(), id, appended.partition(), appended.offset(), deadline);
+        Future<Outcome> active = watcher.awaitActive(request.key(), id, appended.partition(), appended.offset(), deadline,
+                seen);
         if (ack != AckLevel.ALL) {
             return active;
         }
-        return active.compose(outcome -> watcher.awaitStandbys(request.key(), id, appended.partition(),
-                appended.offset(), deadline).map(outcome));
+        return active.compose(outcome -> {
+            stage.set("offset " + appended.offset() + " of partition " + appended.partition()
+                    + " applied by the active copy, not by every live standby copy in time");
+            return watcher.awaitStandbys(request.key(), id, appended.partition(), appended.offset(), deadline, seen)
+                    .map(outcome);
+        });
     }
 
     private static WriteReply fromOutcome(Outcome outcome, String key, String token) {
@@ -165,7 +210,8 @@ public final class WriterService implements AutoCloseable {
     }
 
     private void handle(RoutingContext ctx, EventType type) {
-        long deadline = System.nanoTime() + config.ackTimeout().toNanos();
+        Long arrivedAt = ctx.get(ARRIVED_AT);
+        long deadline = (arrivedAt == null ? System.nanoTime() : arrivedAt) + config.ackTimeout().toNanos();
         WriteRequest request = parse(ctx, type);
         write(request, deadline).onComplete(done -> {
             WriteReply reply = done.result();
@@ -232,7 +278,7 @@ public final class WriterService implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
         String copyName = (active ? "the active copy on " : "the standby copy on ")
                 + ctx.request().localAddress().host() + ":" + ctx.request().localAddress().port();
-        watcher.pollLocal(id, partition, offset, active, deadline, copyName)
+        watcher.pollLocal(id, partition, offset, active, deadline, copyName, seen -> { })
                 .onSuccess(outcome -> ctx.response().putHeader("Content-Type", "application/json")
                         .end(Buffer.buffer(OutcomeCodec.encode(outcome))))
                 .onFailure(e -> {

@@ -32,15 +32,18 @@ public final class ApplyProcessor implements Processor<byte[], byte[], Void, Voi
     private final Duration dedupeWindow;
     private final Duration purgeInterval;
     private final ApplyCounters counters;
+    private final Object storeLock;
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, byte[]> entries;
     private KeyValueStore<String, byte[]> outcomes;
     private Applier applier;
 
-    public ApplyProcessor(Duration dedupeWindow, Duration purgeInterval, ApplyCounters counters) {
+    /** @param storeLock held while the stores are written; see {@link MaterializerTopology#build(io.kvlog.materializer.MaterializerConfig, ApplyCounters, Object)} */
+    public ApplyProcessor(Duration dedupeWindow, Duration purgeInterval, ApplyCounters counters, Object storeLock) {
         this.dedupeWindow = dedupeWindow;
         this.purgeInterval = purgeInterval;
         this.counters = counters;
+        this.storeLock = storeLock;
     }
 
     @Override
@@ -50,15 +53,22 @@ public final class ApplyProcessor implements Processor<byte[], byte[], Void, Voi
         this.outcomes = context.getStateStore(MaterializerTopology.OUTCOMES_STORE);
         this.applier = new Applier(StoredForms.entries(table(entries)), StoredForms.outcomes(table(outcomes)),
                 dedupeWindow);
-        context.schedule(purgeInterval, PunctuationType.STREAM_TIME, streamTime -> purgeExpiredOutcomes());
+        context.schedule(purgeInterval, PunctuationType.STREAM_TIME, streamTime -> {
+            synchronized (storeLock) {
+                purgeExpiredOutcomes();
+            }
+        });
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata where = context.recordMetadata()
                 .orElseThrow(() -> new IllegalStateException("a record from a source topic always has metadata"));
-        Applier.Result result = applier.apply(
-                new LogRecord(where.partition(), where.offset(), record.timestamp(), record.key(), record.value()));
+        Applier.Result result;
+        synchronized (storeLock) {
+            result = applier.apply(
+                    new LogRecord(where.partition(), where.offset(), record.timestamp(), record.key(), record.value()));
+        }
         counters.count(result);
         if (result instanceof Applier.Malformed malformed) {
             LOG.warn("Skipped malformed event at {}-{} offset {}: {}", where.topic(), where.partition(),

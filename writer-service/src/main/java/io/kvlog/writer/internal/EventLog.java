@@ -1,6 +1,7 @@
 package io.kvlog.writer.internal;
 
 import io.kvlog.protocol.Topics;
+import io.kvlog.protocol.Validation;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +34,11 @@ public final class EventLog implements AutoCloseable {
         return t;
     });
 
-    public EventLog(String bootstrapServers, Duration ackTimeout) {
+    /**
+     * @param maxValueBytes the largest value the writer accepts: the producer must take the
+     *                      largest event such a value makes (see {@link #maxEventBytes})
+     */
+    public EventLog(String bootstrapServers, Duration ackTimeout, int maxValueBytes) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"); // explicit: DESIGN.md requires it
@@ -44,7 +49,20 @@ public final class EventLog implements AutoCloseable {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "kvlog-writer");
+        // the default (1 MiB) is below the event of a valid 1 MiB value: the producer refused it
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxEventBytes(maxValueBytes)));
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * The largest record a valid write can make, in bytes: in the event's JSON a value byte takes
+     * up to 6 bytes (a control character is escaped as a backslash-u and four hex digits), plus
+     * the key, the id and the envelope, plus the record batch's own overhead. The topic's
+     * {@code max.message.bytes} must be at least this for every valid value to be stored.
+     */
+    public static int maxEventBytes(int maxValueBytes) {
+        long bytes = 6L * maxValueBytes + Validation.MAX_KEY_BYTES + Validation.MAX_ID_CHARS + 16 * 1024;
+        return (int) Math.min(Integer.MAX_VALUE, bytes);
     }
 
     /** Appends one event keyed by {@code key}; completes with where the log put it, once acks=all confirmed it. */
