@@ -1,5 +1,6 @@
 package io.kvlog.query;
 
+import io.kvlog.protocol.KeyOrder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,5 +1,6 @@
 package io.kvlog.materializer.internal;
 
+import io.kvlog.protocol.KeyOrder;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -7,7 +8,7 @@ import java.util.TreeMap;
 /** A {@link ByteTable} in memory, in the same key order as the RocksDB stores: a replay's scratch store. */
 public final class SortedMapTable implements ByteTable {
 
-    private final NavigableMap<String, byte[]> map = new TreeMap<>(Utf8Order.INSTANCE);
+    private final NavigableMap<String, byte[]> map = new TreeMap<>(KeyOrder.INSTANCE);
 
     @Override
     public byte[] get(String key) {

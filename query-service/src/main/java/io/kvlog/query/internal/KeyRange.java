@@ -1,5 +1,7 @@
 package io.kvlog.query.internal;
 
+import io.kvlog.protocol.KeyOrder;
+
 /**
  * The keys a scan covers, in {@link KeyOrder}: from {@code from} (inclusive, or exclusive when
  * continuing after a cursor; null = the first key) up to {@code toExclusive} (null = the last).

@@ -1,5 +1,6 @@
 package io.kvlog.query.internal;
 
+import io.kvlog.protocol.KeyOrder;
 import io.kvlog.http.ApiException;
 import io.kvlog.protocol.Entry;
 import io.vertx.core.Future;

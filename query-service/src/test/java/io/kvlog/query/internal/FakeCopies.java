@@ -1,5 +1,6 @@
 package io.kvlog.query.internal;
 
+import io.kvlog.protocol.KeyOrder;
 import io.kvlog.materializer.Digest;
 import io.kvlog.materializer.Read;
 import io.kvlog.protocol.Entry;

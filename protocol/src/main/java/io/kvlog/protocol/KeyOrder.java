@@ -1,9 +1,10 @@
-package io.kvlog.query.internal;
+package io.kvlog.protocol;
 
 import java.util.Comparator;
 
 /**
- * The order of keys in the stores, and so of scans: by UTF-8 bytes, which is by code point.
+ * The order of keys in the stores (RocksDB compares their UTF-8 bytes), and so of scans and
+ * digests: by code point.
  * {@link String#compareTo} orders by UTF-16 unit and differs outside the BMP.
  */
 public final class KeyOrder implements Comparator<String> {
