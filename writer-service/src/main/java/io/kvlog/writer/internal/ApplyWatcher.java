@@ -22,7 +22,9 @@ import org.apache.kafka.streams.state.HostInfo;
  *
  * <p>The copies are found through Streams' metadata for the key: this node's own copy is polled
  * directly, another node's through its {@code /v1/internal/outcome} endpoint, which polls there.
- * Polls are timers plus store reads on worker threads; nothing blocks an event loop. Every wait
+ * A copy on this node is watched by {@link CopyPositions}, one position query per copy per tick
+ * for every write waiting on it; once it has reached the event, the outcome is read once. Polls
+ * are timers plus store reads on worker threads; nothing blocks an event loop. Every wait
  * ends by the request's deadline, failing with a reason that names the copy that was late; while
  * it waits, it tells the caller what it last saw ({@code seen}), for the reason of a reply the
  * deadline cuts short.
@@ -39,12 +41,14 @@ public final class ApplyWatcher {
     private final Materializer materializer;
     private final WebClient client;
     private final String selfAddress;
+    private final CopyPositions positions;
 
     public ApplyWatcher(Vertx vertx, Materializer materializer, WebClient client) {
         this.vertx = vertx;
         this.materializer = materializer;
         this.client = client;
         this.selfAddress = materializer.config().applicationServer();
+        this.positions = new CopyPositions(vertx, materializer);
     }
 
     /** A copy could not confirm in time; the message is the reply's reason. */
@@ -108,19 +112,26 @@ public final class ApplyWatcher {
     }
 
     /**
-     * Polls this node's copy of {@code partition} until it has applied {@code offset}, then reads
+     * Waits until this node's copy of {@code partition} has applied {@code offset}, then reads
      * the outcome of {@code id}. Fails with {@link NotConfirmed} at the deadline, or
      * {@link MovedException} if the copy is not (or no longer) what was asked for.
      */
     public Future<Outcome> pollLocal(String id, int partition, long offset, boolean requireActive, long deadline,
                                      String copyName, Consumer<String> seen) {
-        Promise<Outcome> promise = Promise.promise();
-        poll(id, partition, offset, requireActive, deadline, copyName, seen, promise);
-        return promise.future();
+        return positions.await(partition, requireActive, offset, deadline, copyName, seen).compose(position -> {
+            Promise<Outcome> promise = Promise.promise();
+            readOutcome(id, partition, offset, requireActive, deadline, copyName, seen, promise);
+            return promise.future();
+        });
     }
 
-    private void poll(String id, int partition, long offset, boolean requireActive, long deadline, String copyName,
-                      Consumer<String> seen, Promise<Outcome> promise) {
+    /**
+     * Reads the outcome of {@code id} from a copy that has reached {@code offset}; reads again
+     * while that copy's outcomes are behind its entries (a standby restores the two changelogs
+     * one after the other).
+     */
+    private void readOutcome(String id, int partition, long offset, boolean requireActive, long deadline,
+                             String copyName, Consumer<String> seen, Promise<Outcome> promise) {
         vertx.executeBlocking(() -> materializer.outcome(id, partition, offset, requireActive), false)
                 .onFailure(promise::tryFail)
                 .onSuccess(read -> {
@@ -153,7 +164,7 @@ public final class ApplyWatcher {
                         return;
                     }
                     vertx.setTimer(Math.min(POLL_MILLIS, remaining),
-                            t -> poll(id, partition, offset, requireActive, deadline, copyName, seen, promise));
+                            t -> readOutcome(id, partition, offset, requireActive, deadline, copyName, seen, promise));
                 });
     }
 

@@ -1,0 +1,213 @@
+package io.kvlog.writer.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A TCP proxy on 127.0.0.1 that injects connection faults in front of an HTTP server, to test
+ * what a client sees when the network fails around a request.
+ *
+ * <p>Each accepted connection, in accept order, is decided by one seeded {@link Random}:
+ * <ul>
+ *   <li>with probability {@code dropBeforeForward} it is closed at once: nothing reaches the server;</li>
+ *   <li>with probability {@code dropReplyAfterForward} the request is forwarded, and the
+ *       connection is closed as soon as the server starts replying: the server did the work, the
+ *       client never learns it;</li>
+ *   <li>otherwise bytes pass both ways untouched.</li>
+ * </ul>
+ * With one request per connection (see {@link OneShotHttp}) and one client at a time, the same
+ * seed gives the same faults. At most {@code maxConnections} connections are proxied at once
+ * (the acceptor waits for a slot); {@link #close()} closes every socket and stops every thread.
+ */
+public final class FaultyProxy implements AutoCloseable {
+
+    /** What the proxy injects. */
+    public record Faults(double dropBeforeForward, double dropReplyAfterForward, long seed) {
+        public Faults {
+            if (dropBeforeForward < 0 || dropReplyAfterForward < 0 || dropBeforeForward + dropReplyAfterForward > 1) {
+                throw new IllegalArgumentException("fault probabilities: each >= 0 and together <= 1, got "
+                        + dropBeforeForward + " and " + dropReplyAfterForward);
+            }
+        }
+    }
+
+    /** What the proxy did so far. */
+    public record Counts(long accepted, long droppedBeforeForward, long droppedReplies, long passed) {
+    }
+
+    private enum Fate { DROP_BEFORE_FORWARD, DROP_REPLY, PASS }
+
+    private final String upstreamHost;
+    private final int upstreamPort;
+    private final Faults faults;
+    private final Random random;
+    private final Semaphore slots;
+    // created in start(), closed in close()
+    private final ServerSocket server;
+    private final ExecutorService threads;
+    private final Thread acceptor;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong droppedBefore = new AtomicLong();
+    private final AtomicLong droppedReplies = new AtomicLong();
+    private final AtomicLong passed = new AtomicLong();
+    private volatile boolean closed;
+
+    private FaultyProxy(String upstreamHost, int upstreamPort, Faults faults, int maxConnections) throws IOException {
+        this.upstreamHost = upstreamHost;
+        this.upstreamPort = upstreamPort;
+        this.faults = faults;
+        this.random = new Random(faults.seed());
+        this.slots = new Semaphore(maxConnections);
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        // two pumps per proxied connection
+        this.threads = Executors.newFixedThreadPool(2 * maxConnections, r -> {
+            Thread t = new Thread(r, "faulty-proxy-pump");
+            t.setDaemon(true);
+            return t;
+        });
+        this.acceptor = new Thread(this::acceptLoop, "faulty-proxy-accept-" + server.getLocalPort());
+        this.acceptor.setDaemon(true);
+    }
+
+    /** Starts a proxy on a free port of 127.0.0.1 in front of {@code upstreamHost:upstreamPort}. */
+    public static FaultyProxy start(String upstreamHost, int upstreamPort, Faults faults, int maxConnections)
+            throws IOException {
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections: must be >= 1, got " + maxConnections);
+        }
+        FaultyProxy proxy = new FaultyProxy(upstreamHost, upstreamPort, faults, maxConnections);
+        proxy.acceptor.start();
+        return proxy;
+    }
+
+    /** The port clients connect to. */
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    public Counts counts() {
+        return new Counts(accepted.get(), droppedBefore.get(), droppedReplies.get(), passed.get());
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket client;
+            try {
+                slots.acquire();
+                client = server.accept();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (IOException e) {
+                slots.release();
+                if (closed) {
+                    return; // close() closed the server socket
+                }
+                throw new IllegalStateException("proxy on port " + port() + " cannot accept", e);
+            }
+            accepted.incrementAndGet();
+            Fate fate = decide();
+            if (fate == Fate.DROP_BEFORE_FORWARD) {
+                droppedBefore.incrementAndGet();
+                closeQuietly(client);
+                slots.release();
+                continue;
+            }
+            open.add(client);
+            threads.execute(() -> proxy(client, fate));
+        }
+    }
+
+    private Fate decide() {
+        double draw = random.nextDouble();
+        if (draw < faults.dropBeforeForward()) {
+            return Fate.DROP_BEFORE_FORWARD;
+        }
+        return draw < faults.dropBeforeForward() + faults.dropReplyAfterForward() ? Fate.DROP_REPLY : Fate.PASS;
+    }
+
+    private void proxy(Socket client, Fate fate) {
+        Socket upstream = new Socket();
+        open.add(upstream);
+        try {
+            upstream.connect(new InetSocketAddress(upstreamHost, upstreamPort), 5000);
+            threads.execute(() -> pump(client, upstream, false));
+            if (pump(upstream, client, fate == Fate.DROP_REPLY) && fate == Fate.PASS) {
+                passed.incrementAndGet();
+            }
+        } catch (IOException e) {
+            // upstream unreachable: the client sees its connection closed, like a dropped one
+        } finally {
+            closeQuietly(client);
+            closeQuietly(upstream);
+            open.remove(client);
+            open.remove(upstream);
+            slots.release();
+        }
+    }
+
+    /**
+     * Copies {@code from} to {@code to} until {@code from} ends, then ends {@code to}'s output;
+     * true if it got that far. With {@code swallow}, the first bytes read are not written: both
+     * sockets are closed instead.
+     */
+    private boolean pump(Socket from, Socket to, boolean swallow) {
+        byte[] buffer = new byte[16 * 1024];
+        try {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                if (swallow) {
+                    droppedReplies.incrementAndGet();
+                    closeQuietly(to);
+                    closeQuietly(from);
+                    return false;
+                }
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+            to.shutdownOutput();
+            return true;
+        } catch (IOException e) {
+            // the other pump or close() closed a socket, or the peer reset: this direction is over
+            closeQuietly(to);
+            return false;
+        }
+    }
+
+    /** Closes the listening socket and every proxied connection, and stops every thread. */
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        closeQuietly(server);
+        acceptor.interrupt();
+        open.forEach(FaultyProxy::closeQuietly);
+        threads.shutdownNow();
+        acceptor.join(5000);
+        if (!threads.awaitTermination(5, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("proxy threads still running 5 s after close");
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // closing to end the connection: nothing more to do with it
+        }
+    }
+}
