@@ -12,7 +12,8 @@ class EventTopicTest {
 
     private static Map<String, String> designConfigs() {
         return new HashMap<>(Map.of("min.insync.replicas", "2", "unclean.leader.election.enable", "false",
-                "retention.ms", "-1", "cleanup.policy", "delete"));
+                "retention.ms", "-1", "cleanup.policy", "delete",
+                "max.message.bytes", io.kvlog.protocol.Topics.EVENTS_CONFIG.get("max.message.bytes")));
     }
 
     @Test

@@ -199,9 +199,12 @@ public final class Node implements AutoCloseable {
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
         try (Admin admin = Admin.create(props)) {
+            java.util.Map<String, String> configs = new java.util.HashMap<>(EventTopic.Expected.forCluster(
+                    config.partitions(), config.replicationFactor()).configs());
+            // room for the largest event this node's max value makes
+            configs.put("max.message.bytes", Integer.toString(io.kvlog.protocol.Topics.maxEventBytes(config.maxValueBytes())));
             EventTopic.Result result = EventTopic.ensure(admin, new EventTopic.Expected(config.partitions(),
-                    (short) config.replicationFactor(), EventTopic.Expected.forCluster(config.partitions(),
-                    config.replicationFactor()).configs()));
+                    (short) config.replicationFactor(), configs));
             LOG.info("{} kv.events {}", config.name(), result == EventTopic.Result.CREATED ? "created" : "verified");
         }
     }

@@ -25,7 +25,20 @@ public final class Topics {
     public static final Map<String, String> EVENTS_CONFIG = Map.of(
             "min.insync.replicas", "2",
             "unclean.leader.election.enable", "false",
-            "retention.ms", "-1");
+            "retention.ms", "-1",
+            // the broker default (1 MiB) would refuse the event of a valid 1 MiB value
+            "max.message.bytes", Integer.toString(maxEventBytes(Validation.DEFAULT_MAX_VALUE_BYTES)));
+
+    /**
+     * The largest record a valid write can make, in bytes: in the event's JSON a value byte takes
+     * up to 6 bytes (a control character is escaped as a backslash-u and four hex digits), plus
+     * the key, the id and the envelope, plus the record batch's own overhead. The topic's
+     * {@code max.message.bytes} and the producer's {@code max.request.size} must be at least this.
+     */
+    public static int maxEventBytes(int maxValueBytes) {
+        long bytes = 6L * maxValueBytes + Validation.MAX_KEY_BYTES + Validation.MAX_ID_CHARS + 16 * 1024;
+        return (int) Math.min(Integer.MAX_VALUE, bytes);
+    }
 
     /**
      * The partition of {@link #EVENTS} a key lives in: what Kafka's default partitioner picks for

@@ -296,10 +296,6 @@ class WritePathIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("kv.events is created with the broker's default max.message.bytes (1 MiB + 12 B),"
-            + " below the event of a valid 1 MiB value: the broker refuses it (RecordTooLargeException)."
-            + " The topic config belongs to the kafka module (EventTopic) and protocol (Topics.EVENTS_CONFIG);"
-            + " it must be at least EventLog.maxEventBytes(max-value-bytes). Enable once they set it.")
     void aValueOfExactlyMaxValueBytesIsStored() {
         // Given a value of exactly max-value-bytes (1 MiB), which the contract accepts
         String value = "v".repeat(1024 * 1024);

@@ -54,15 +54,9 @@ public final class EventLog implements AutoCloseable {
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
-    /**
-     * The largest record a valid write can make, in bytes: in the event's JSON a value byte takes
-     * up to 6 bytes (a control character is escaped as a backslash-u and four hex digits), plus
-     * the key, the id and the envelope, plus the record batch's own overhead. The topic's
-     * {@code max.message.bytes} must be at least this for every valid value to be stored.
-     */
+    /** The largest record a valid write can make: see {@link Topics#maxEventBytes}. */
     public static int maxEventBytes(int maxValueBytes) {
-        long bytes = 6L * maxValueBytes + Validation.MAX_KEY_BYTES + Validation.MAX_ID_CHARS + 16 * 1024;
-        return (int) Math.min(Integer.MAX_VALUE, bytes);
+        return Topics.maxEventBytes(maxValueBytes);
     }
 
     /** Appends one event keyed by {@code key}; completes with where the log put it, once acks=all confirmed it. */
