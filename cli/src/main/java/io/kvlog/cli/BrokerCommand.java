@@ -109,8 +109,8 @@ final class BrokerCommand implements Runnable {
         }
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop a broker cleanly (SIGTERM).")
-    static final class Stop implements Callable<Integer> {
+    /** Stop and kill differ only in the signal: one body for both. */
+    abstract static class Signal implements Callable<Integer> {
         @ParentCommand
         BrokerCommand parent;
 
@@ -120,34 +120,44 @@ final class BrokerCommand implements Runnable {
         @Parameters(paramLabel = "ID", description = "Broker id.")
         int id;
 
+        /** Sends the signal; false if the broker was not running. */
+        abstract boolean send(LocalKafkaCluster local);
+
+        abstract String done();
+
         @Override
         public Integer call() {
             LocalKafkaCluster local = cluster.openCluster();
             requireBroker(local, id);
-            boolean wasRunning = local.stopBroker(id);
-            parent.kv.output().line(wasRunning ? "broker " + id + " stopped" : "broker " + id + " was not running");
+            boolean wasRunning = send(local);
+            parent.kv.output().line("broker " + id + (wasRunning ? " " + done() : " was not running"));
             return ExitCode.OK;
         }
     }
 
-    @Command(name = "kill", mixinStandardHelpOptions = true, description = "Kill a broker (SIGKILL), as a crash would.")
-    static final class Kill implements Callable<Integer> {
-        @ParentCommand
-        BrokerCommand parent;
-
-        @Mixin
-        ClusterOptions cluster;
-
-        @Parameters(paramLabel = "ID", description = "Broker id.")
-        int id;
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop a broker cleanly (SIGTERM).")
+    static final class Stop extends Signal {
+        @Override
+        boolean send(LocalKafkaCluster local) {
+            return local.stopBroker(id);
+        }
 
         @Override
-        public Integer call() {
-            LocalKafkaCluster local = cluster.openCluster();
-            requireBroker(local, id);
-            boolean wasRunning = local.killBroker(id);
-            parent.kv.output().line(wasRunning ? "broker " + id + " killed" : "broker " + id + " was not running");
-            return ExitCode.OK;
+        String done() {
+            return "stopped";
+        }
+    }
+
+    @Command(name = "kill", mixinStandardHelpOptions = true, description = "Kill a broker (SIGKILL), as a crash would.")
+    static final class Kill extends Signal {
+        @Override
+        boolean send(LocalKafkaCluster local) {
+            return local.killBroker(id);
+        }
+
+        @Override
+        String done() {
+            return "killed";
         }
     }
 }

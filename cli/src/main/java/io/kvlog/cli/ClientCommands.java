@@ -156,7 +156,7 @@ final class ClientCommands {
     }
 
     @Command(name = "put", mixinStandardHelpOptions = true, description = "Write a key's value.")
-    static final class Put extends WriteCommand {
+    static class Put extends WriteCommand {
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
 
@@ -170,18 +170,12 @@ final class ClientCommands {
     }
 
     @Command(name = "update", mixinStandardHelpOptions = true, description = "Write a key's value only if the key exists.")
-    static final class Update extends WriteCommand {
-        @Parameters(index = "0", paramLabel = "KEY")
-        String key;
-
-        @Parameters(index = "1", paramLabel = "VALUE")
-        String value;
-
+    static final class Update extends Put {
         @Override
-        KvClient.Reply send(KvClient client) {
-            Map<String, String> p = params();
+        Map<String, String> params() {
+            Map<String, String> p = super.params();
             p.put("if-exists", "true");
-            return client.put(key, value, p);
+            return p;
         }
     }
 

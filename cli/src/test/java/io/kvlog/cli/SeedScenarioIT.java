@@ -84,6 +84,11 @@ class SeedScenarioIT {
             assertEquals(ExitCode.OK, get.exitCode(), get.toString());
             assertEquals("world", get.out().strip(), "node " + node);
         }
+        // update writes only keys that exist
+        KvRun updateMissing = kv("update", "no-such-key", "x", "--wait", "applied");
+        assertEquals(ExitCode.FAILED, updateMissing.exitCode(), updateMissing.toString());
+        assertTrue(updateMissing.err().contains("precondition failed"), updateMissing.toString());
+
         KvRun missing = kv("get", "no-such-key");
         assertEquals(ExitCode.FAILED, missing.exitCode(), missing.toString());
         assertTrue(missing.err().contains("not found"), missing.toString());
