@@ -40,6 +40,12 @@ public final class MaterializerTopology {
     private MaterializerTopology() {
     }
 
+    /**
+     * Largest changelog record the stores may write: twice the largest event (an Append's outcome
+     * carries the whole new value, and its JSON may escape it).
+     */
+    static final int MAX_CHANGELOG_RECORD_BYTES = 2 * Topics.maxEventBytes(io.kvlog.protocol.Validation.DEFAULT_MAX_VALUE_BYTES);
+
     /** The topology; {@code counters} receives a count of every record applied or skipped. */
     public static Topology build(MaterializerConfig config, ApplyCounters counters) {
         return build(config, counters, new Object());
@@ -60,7 +66,10 @@ public final class MaterializerTopology {
                 storeLock),
                 SOURCE);
         Map<String, String> changelog = Map.of(
-                "min.insync.replicas", String.valueOf(Math.min(2, config.replicationFactor())));
+                "min.insync.replicas", String.valueOf(Math.min(2, config.replicationFactor())),
+                // an entry or outcome record holds a whole value: the 1 MiB default would refuse
+                // a valid one, and a refused changelog write stops the materializer
+                "max.message.bytes", Integer.toString(MAX_CHANGELOG_RECORD_BYTES));
         topology.addStateStore(store(ENTRIES_STORE, changelog), APPLY);
         topology.addStateStore(store(OUTCOMES_STORE, changelog), APPLY);
         return topology;
@@ -86,6 +95,7 @@ public final class MaterializerTopology {
         props.put(StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED, true);
         // Streams defaults to linger.ms=100, which would make standbys trail by 100 ms.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MAX_CHANGELOG_RECORD_BYTES);
         // A crashed node's active copies move to their (hot) standbys after this long.
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
                 (int) config.sessionTimeout().toMillis());
