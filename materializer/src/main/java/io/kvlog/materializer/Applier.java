@@ -3,6 +3,7 @@ package io.kvlog.materializer;
 import io.kvlog.protocol.Entry;
 import io.kvlog.protocol.Event;
 import io.kvlog.protocol.EventCodec;
+import io.kvlog.protocol.EventType;
 import io.kvlog.protocol.Outcome;
 import io.kvlog.protocol.Validation;
 import java.time.Duration;
@@ -25,6 +26,8 @@ import java.util.Objects;
  *       the first outcome stands and nothing is written but progress. Older: applied anew.</li>
  *   <li>The event's {@link io.kvlog.protocol.Expect condition} fails on {@code k}'s current state
  *       (a tombstone counts as absent, version 0): {@code PRECONDITION_FAILED} is recorded.</li>
+ *   <li>An Append whose result would exceed {@link Validation#MAX_STORED_VALUE_BYTES}:
+ *       {@code TOO_LARGE} is recorded and the value is unchanged.</li>
  *   <li>Otherwise it is applied at version {@code o}: Insert sets, Remove leaves a tombstone
  *       (also for an absent key), Append appends (an absent key starts empty); {@code APPLIED}
  *       is recorded.</li>
@@ -123,6 +126,9 @@ public final class Applier {
         Outcome outcome;
         if (event.expect() != null && !event.expect().holdsFor(present, currentVersion)) {
             outcome = Outcome.preconditionFailed(event.id(), key, offset, currentVersion, logTime);
+        } else if (event.type() == EventType.Append
+                && utf8Bytes(present ? current.value() : "") + utf8Bytes(event.value()) > Validation.MAX_STORED_VALUE_BYTES) {
+            outcome = Outcome.tooLarge(event.id(), key, offset, currentVersion, logTime);
         } else {
             Entry next = switch (event.type()) {
                 case Insert -> Entry.present(event.value(), offset);
@@ -138,5 +144,9 @@ public final class Applier {
         }
         outcomes.put(event.id(), outcome);
         return new Decided(outcome);
+    }
+
+    private static long utf8Bytes(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 }

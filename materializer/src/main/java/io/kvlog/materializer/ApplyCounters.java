@@ -10,6 +10,7 @@ public final class ApplyCounters {
 
     private final LongAdder applied = new LongAdder();
     private final LongAdder preconditionFailed = new LongAdder();
+    private final LongAdder tooLarge = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder alreadyApplied = new LongAdder();
     private final LongAdder malformed = new LongAdder();
@@ -20,6 +21,7 @@ public final class ApplyCounters {
             switch (decided.outcome().status()) {
                 case APPLIED -> applied.increment();
                 case PRECONDITION_FAILED -> preconditionFailed.increment();
+                case TOO_LARGE -> tooLarge.increment();
                 case DUPLICATE -> duplicates.increment();
             }
         } else if (result instanceof Applier.AlreadyApplied) {
@@ -39,6 +41,11 @@ public final class ApplyCounters {
         return preconditionFailed.sum();
     }
 
+    /** Appends refused because the value would grow past the stored-value limit. */
+    public long tooLarge() {
+        return tooLarge.sum();
+    }
+
     /** Events skipped as duplicates of an id within the dedupe window. */
     public long duplicates() {
         return duplicates.sum();
@@ -56,12 +63,12 @@ public final class ApplyCounters {
 
     /** Every record counted. */
     public long total() {
-        return applied() + preconditionFailed() + duplicates() + alreadyApplied() + malformed();
+        return applied() + preconditionFailed() + tooLarge() + duplicates() + alreadyApplied() + malformed();
     }
 
     @Override
     public String toString() {
-        return "applied=" + applied() + " preconditionFailed=" + preconditionFailed() + " duplicates=" + duplicates()
+        return "applied=" + applied() + " preconditionFailed=" + preconditionFailed() + " tooLarge=" + tooLarge() + " duplicates=" + duplicates()
                 + " alreadyApplied=" + alreadyApplied() + " malformed=" + malformed();
     }
 }

@@ -46,6 +46,29 @@ class ApplierTest {
     }
 
     @Test
+    void anAppendThatWouldGrowTheValuePastTheStoredLimitIsRefusedAndChangesNothing() {
+        // Given a key holding 700,000 bytes
+        String big = "x".repeat(700_000);
+        applier.apply(record(0, "k", Event.append("a1", big)));
+
+        // When an append would take it past the stored-value limit (1 MiB)
+        Applier.Result result = applier.apply(record(1, "k", Event.append("a2", big)));
+
+        // Then it is refused with the key's current version, and the value is unchanged
+        Outcome outcome = ((Applier.Decided) result).outcome();
+        assertEquals(Outcome.Status.TOO_LARGE, outcome.status());
+        assertEquals(0L, outcome.currentVersion());
+        assertEquals(Entry.present(big, 0), StoredForms.entries(entries).get("k"));
+        assertEquals(outcome, StoredForms.outcomes(outcomes).get("a2"));
+
+        // And an append that fits exactly is still applied
+        String rest = "y".repeat(io.kvlog.protocol.Validation.MAX_STORED_VALUE_BYTES - 700_000);
+        Outcome fits = ((Applier.Decided) applier.apply(record(2, "k", Event.append("a3", rest)))).outcome();
+        assertEquals(Outcome.Status.APPLIED, fits.status());
+        assertEquals(io.kvlog.protocol.Validation.MAX_STORED_VALUE_BYTES, StoredForms.entries(entries).get("k").value().length());
+    }
+
+    @Test
     void reprocessingTheSameOffsetsAfterACrashChangesNothing() {
         // Given a log with appends (not idempotent by themselves), a remove and a failed condition
         List<LogRecord> log = List.of(

@@ -33,6 +33,11 @@ public record Outcome(String id, String key, long offset, Status status, Long ve
         APPLIED,
         /** The event's condition did not hold; nothing changed. */
         PRECONDITION_FAILED,
+        /**
+         * An Append whose result would exceed {@link Validation#MAX_STORED_VALUE_BYTES}; nothing
+         * changed. Decided at apply time against a fixed limit, so every copy and replay agrees.
+         */
+        TOO_LARGE,
         /** The id was already applied within the dedupe window; nothing changed, the first outcome stands. */
         DUPLICATE
     }
@@ -48,8 +53,9 @@ public record Outcome(String id, String key, long offset, Status status, Long ve
             throw new IllegalArgumentException("APPLIED: must have version and no currentVersion, got version="
                     + version + " currentVersion=" + currentVersion);
         }
-        if (status == Status.PRECONDITION_FAILED && (version != null || currentVersion == null)) {
-            throw new IllegalArgumentException("PRECONDITION_FAILED: must have currentVersion and no version, got version="
+        if ((status == Status.PRECONDITION_FAILED || status == Status.TOO_LARGE)
+                && (version != null || currentVersion == null)) {
+            throw new IllegalArgumentException(status + ": must have currentVersion and no version, got version="
                     + version + " currentVersion=" + currentVersion);
         }
         if ((status == Status.DUPLICATE) != (duplicateOf != null)) {
@@ -66,6 +72,11 @@ public record Outcome(String id, String key, long offset, Status status, Long ve
     /** The event's condition did not hold for a key at {@code currentVersion} ({@code 0} = absent). */
     public static Outcome preconditionFailed(String id, String key, long offset, long currentVersion, long logTime) {
         return new Outcome(id, key, offset, Status.PRECONDITION_FAILED, null, currentVersion, null, null, logTime);
+    }
+
+    /** An Append refused because the key's value would grow past {@link Validation#MAX_STORED_VALUE_BYTES}. */
+    public static Outcome tooLarge(String id, String key, long offset, long currentVersion, long logTime) {
+        return new Outcome(id, key, offset, Status.TOO_LARGE, null, currentVersion, null, null, logTime);
     }
 
     /** The outcome of a later event with this outcome's id, at {@code offset}: a duplicate of this one. */

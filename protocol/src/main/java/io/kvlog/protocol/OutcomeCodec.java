@@ -69,7 +69,7 @@ public final class OutcomeCodec {
         try {
             parsed = Outcome.Status.valueOf(status);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("status: must be APPLIED, PRECONDITION_FAILED or DUPLICATE, got "
+            throw new IllegalArgumentException("status: must be APPLIED, PRECONDITION_FAILED, TOO_LARGE or DUPLICATE, got "
                     + Validation.quote(status), e);
         }
         return new Outcome(text(root, "id"), text(root, "key"), number(root, "offset"), parsed,

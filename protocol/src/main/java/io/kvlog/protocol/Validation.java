@@ -23,6 +23,13 @@ public final class Validation {
     /** Default of {@code max-value-bytes}: 1 MiB of UTF-8. */
     public static final int DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
 
+    /**
+     * Largest value the materializer stores, in UTF-8 bytes, whatever a node's max-value-bytes:
+     * an Append that would grow a value past it is refused when applied. Fixed, so every copy
+     * and every replay decides the same; the changelogs are sized for it.
+     */
+    public static final int MAX_STORED_VALUE_BYTES = DEFAULT_MAX_VALUE_BYTES;
+
     /** How much of a bad input an error message quotes. */
     static final int QUOTE_LIMIT = 64;
 

@@ -22,6 +22,13 @@ public record WriteReply(int status, JsonObject body) {
                 .put("currentVersion", currentVersion).put("token", token));
     }
 
+    static WriteReply tooLarge(String id, String key, long currentVersion, String token) {
+        return new WriteReply(413, new JsonObject().put("error", "TOO_LARGE").put("id", id).put("key", key)
+                .put("currentVersion", currentVersion).put("token", token)
+                .put("message", "append: the value would grow past " + io.kvlog.protocol.Validation.MAX_STORED_VALUE_BYTES
+                        + " bytes; nothing changed"));
+    }
+
     static WriteReply failed(String id, String key, String reason) {
         return new WriteReply(504, new JsonObject().put("result", "OperationFailed").put("id", id).put("key", key)
                 .put("reason", reason));

@@ -194,6 +194,9 @@ public final class WriterService implements AutoCloseable {
         if (outcome.version() != null) {
             return WriteReply.ack(outcome.id(), key, outcome.version(), token, outcome.value());
         }
+        if (outcome.status() == Outcome.Status.TOO_LARGE) {
+            return WriteReply.tooLarge(outcome.id(), key, outcome.currentVersion(), token);
+        }
         return WriteReply.preconditionFailed(outcome.id(), key, outcome.currentVersion(), token);
     }
 

@@ -296,6 +296,23 @@ class WritePathIT {
     }
 
     @Test
+    void anAppendPastTheStoredValueLimitIs413AndChangesNothing() {
+        // Given a key holding 700,000 bytes
+        String big = "x".repeat(700_000);
+        Reply first = client.append(nodes.node(0).url(), "too-large", big, params("id", "too-large-1"));
+        assertEquals(200, first.status(), first.toString());
+
+        // When an append would grow it past 1 MiB
+        Reply second = client.append(nodes.node(1).url(), "too-large", big, params("id", "too-large-2"));
+
+        // Then it is refused with 413 naming the limit, and the key keeps its version
+        assertEquals(413, second.status(), second.toString());
+        assertEquals("TOO_LARGE", second.str("error"), second.toString());
+        assertTrue(second.str("message").contains("1048576"), second.toString());
+        assertEquals(first.num("version"), second.num("currentVersion"), second.toString());
+    }
+
+    @Test
     void aValueOfExactlyMaxValueBytesIsStored() {
         // Given a value of exactly max-value-bytes (1 MiB), which the contract accepts
         String value = "v".repeat(1024 * 1024);
