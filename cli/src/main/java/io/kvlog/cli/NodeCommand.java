@@ -146,30 +146,48 @@ final class NodeCommand implements Runnable {
         }
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = "Stop a node cleanly (SIGTERM): requests in flight are answered, its copies fail over.")
-    static final class Stop extends NodeAction {
+    /** Stop and kill differ only in the signal: one body for both. */
+    abstract static class Signal extends NodeAction {
         @Parameters(paramLabel = "ID", description = "Node id.")
         int id;
 
+        /** Sends the signal; false if the node was not running. */
+        abstract boolean send(LocalNodes nodes);
+
+        abstract String done();
+
         @Override
         public Integer call() {
-            boolean was = nodes().stop(id);
-            out().line(was ? "node " + id + " stopped" : "node " + id + " was not running");
+            boolean was = send(nodes());
+            out().line("node " + id + (was ? " " + done() : " was not running"));
             return ExitCode.OK;
         }
     }
 
-    @Command(name = "kill", mixinStandardHelpOptions = true, description = "Kill a node (SIGKILL), as a crash would.")
-    static final class Kill extends NodeAction {
-        @Parameters(paramLabel = "ID", description = "Node id.")
-        int id;
+    @Command(name = "stop", mixinStandardHelpOptions = true,
+            description = "Stop a node cleanly (SIGTERM): requests in flight are answered, its copies fail over.")
+    static final class Stop extends Signal {
+        @Override
+        boolean send(LocalNodes nodes) {
+            return nodes.stop(id);
+        }
 
         @Override
-        public Integer call() {
-            boolean was = nodes().kill(id);
-            out().line(was ? "node " + id + " killed" : "node " + id + " was not running");
-            return ExitCode.OK;
+        String done() {
+            return "stopped";
+        }
+    }
+
+    @Command(name = "kill", mixinStandardHelpOptions = true, description = "Kill a node (SIGKILL), as a crash would.")
+    static final class Kill extends Signal {
+        @Override
+        boolean send(LocalNodes nodes) {
+            return nodes.kill(id);
+        }
+
+        @Override
+        String done() {
+            return "killed";
         }
     }
 
