@@ -10,7 +10,7 @@ import java.util.Random;
  * Prints how long the linearizability check takes on simulated histories of one key: linearizable ones, and the
  * same with one stale read (which makes the search exhaust every alternative before it says no). Not a test: run
  * it by hand, e.g. {@code java -cp cli/target/classes:cli/target/test-classes:$(cat cli/target/classpath.txt)
- * io.kvlog.cli.check.CheckerBenchmark [runs]}. Figures depend on the machine and its load.
+ * io.kvlog.cli.check.CheckerBenchmark [runs [budget-seconds [processes,...]]]}. Figures depend on the machine and its load.
  */
 public final class CheckerBenchmark {
 
@@ -22,7 +22,9 @@ public final class CheckerBenchmark {
         Duration budget = Duration.ofSeconds(args.length > 1 ? Integer.parseInt(args[1]) : 30);
         System.out.printf(Locale.ROOT, "%-9s %-6s %-8s %-10s %-8s %10s %10s %12s %10s%n", "processes", "ops", "unknown",
                 "history", "verdict", "median ms", "max ms", "steps", "configs");
-        for (int processes : new int[] {3, 5, 16}) {
+        int[] processCounts = args.length > 2
+                ? java.util.Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {3, 5, 16};
+        for (int processes : processCounts) {
             for (int ops : new int[] {1_000, 3_000, 10_000}) {
                 for (double unknownRate : new double[] {0.0, 0.02, 0.10}) {
                     measure(processes, ops, unknownRate, false, runs, budget);

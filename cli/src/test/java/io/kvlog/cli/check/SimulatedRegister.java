@@ -12,8 +12,9 @@ import java.util.Random;
  * random latencies, and each operation takes effect at a random instant within its interval, so the history is
  * linearizable by construction. Some writes end UNKNOWN (open-ended), half of them taking effect and half not.
  *
- * <p>PUT values are unique ("v17") and APPEND suffixes ("+18") never form one, so a register holds exactly a PUT's
- * value only right after that PUT: the basis of the mutations that surely break linearizability.
+ * <p>PUT values are unique ("v17;") and APPEND suffixes ("+18;") never form one, so a register holds exactly a PUT's
+ * value only right after that PUT: the basis of the mutations that surely break linearizability. Both are
+ * self-delimiting, as a scenario's values should be, so no value starts with or contains another by accident.
  */
 final class SimulatedRegister {
 
@@ -44,8 +45,8 @@ final class SimulatedRegister {
                 OpKind kind = roll < 35 ? OpKind.PUT : roll < 75 ? OpKind.GET : roll < 80 ? OpKind.DELETE : OpKind.APPEND;
                 counter++;
                 String value = switch (kind) {
-                    case PUT -> "v" + counter;
-                    case APPEND -> "+" + counter;
+                    case PUT -> "v" + counter + ";";
+                    case APPEND -> "+" + counter + ";";
                     default -> null;
                 };
                 boolean unknown = kind.isWrite() && random.nextDouble() < shape.unknownWriteRate();
