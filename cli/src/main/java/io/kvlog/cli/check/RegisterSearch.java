@@ -16,10 +16,12 @@ import java.util.SplittableRandom;
  * <p>The calls and returns of acknowledged operations are kept in one doubly linked list ordered by time (a call
  * before a return at the same instant, so touching intervals count as concurrent). Scanning from the head, every
  * call met before the first return belongs to a <em>minimal</em> operation: no operation still to be linearized
- * returned before it was called. The search linearizes such an operation if the register allows it, removes its
- * call and return from the list and starts again from the head; when no candidate is left, the operation at the
- * first return cannot be linearized after what was chosen, so the last choice is undone and the scan goes on after
- * it. It succeeds when every acknowledged operation is linearized.
+ * returned before it was called. At each point the search linearizes one candidate the register allows (a read
+ * that fits if there is one, see below; otherwise the other acknowledged candidates one by one, the one that must
+ * return soonest first, so that a long-running write is not placed early and found wrong only much later; then the
+ * unknown ones), removes its call and return from the list and goes on from there; when no candidate is left, the
+ * operation at the first return cannot be linearized after what was chosen, so the last choice is undone and the
+ * next alternative at that point is tried. It succeeds when every acknowledged operation is linearized.
  *
  * <p>UNKNOWN operations return at infinity: they never block, stay candidates from their call on, and need not be
  * linearized at all (an effect after everything else is the same as no effect). They live in a second list of
