@@ -57,7 +57,7 @@ public final class LoadGenerator implements AutoCloseable {
             }
             String key = LoadSettings.key(i);
             URI endpoint = target.endpoints().get(i % target.endpoints().size());
-            sendWithRetries(client, endpoint, target.write(key, values.get(i % values.size()), ack), settings, 3)
+            sendWithRetries(target, client, endpoint, target.write(key, values.get(i % values.size()), ack), settings, 20)
                     .onComplete(reply -> {
                         if (reply.failed() || !target.success(false, reply.result().status(), reply.result().body())) {
                             failure.compareAndSet(null, "cannot pre-load key " + key + " on " + target.system() + " "
@@ -221,11 +221,20 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
-    private static Future<Reply> sendWithRetries(HttpClientAgent client, URI endpoint, BenchTarget.Request request,
-                                                 LoadSettings settings, int attempts) {
-        return send(client, endpoint, request, settings).recover(failure -> attempts > 1
-                ? sendWithRetries(client, endpoint, request, settings, attempts - 1)
-                : Future.failedFuture(failure));
+    /**
+     * Sends until the target calls the reply a success, up to {@code attempts} times 250 ms apart (a
+     * 503/504 while a fresh cluster settles is worth retrying; a repeated pre-load write is harmless).
+     * Fails with the last reply or failure.
+     */
+    private Future<Reply> sendWithRetries(BenchTarget target, HttpClientAgent client, URI endpoint,
+                                          BenchTarget.Request request, LoadSettings settings, int attempts) {
+        return send(client, endpoint, request, settings).transform(reply -> {
+            boolean ok = reply.succeeded() && target.success(false, reply.result().status(), reply.result().body());
+            if (ok || attempts <= 1) {
+                return reply.succeeded() ? Future.succeededFuture(reply.result()) : Future.<Reply>failedFuture(reply.cause());
+            }
+            return vertx.timer(250).compose(v -> sendWithRetries(target, client, endpoint, request, settings, attempts - 1));
+        });
     }
 
     static Future<Reply> send(HttpClientAgent client, URI endpoint, BenchTarget.Request request, LoadSettings settings) {
