@@ -205,45 +205,80 @@ public final class BenchCommand implements Callable<Integer> {
         output.progress("machine: " + machine);
         List<WorkloadResult> results = new ArrayList<>();
         List<ScenarioResult> scenarioResults = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
         try (LoadGenerator generator = new LoadGenerator(eventLoops)) {
             if (plan.httpNull()) {
-                try (NullHttpServer server = new NullHttpServer()) {
-                    runAll(generator, server.target(), plan, results, output);
-                }
+                stage("http-null baseline", problems, output, () -> {
+                    try (NullHttpServer server = new NullHttpServer()) {
+                        runAll(generator, server.target(), plan, results, output);
+                    }
+                });
             }
-            runAll(generator, new KvlogApi(kvlogUrls), plan, results, output);
+            stage("kvlog", problems, output, () -> runAll(generator, new KvlogApi(kvlogUrls), plan, results, output));
             if (startEtcd) {
-                Path etcdDir = Files.createTempDirectory("kv-bench-etcd-");
-                try (EtcdCluster etcd = EtcdCluster.start(etcdBinary, 3, etcdDir, output::progress)) {
-                    runAll(generator, new EtcdApi(etcd.clientUrls()), plan, results, output);
-                } finally {
-                    deleteTree(etcdDir);
-                }
+                stage("etcd baseline", problems, output, () -> {
+                    Path etcdDir = Files.createTempDirectory("kv-bench-etcd-");
+                    try (EtcdCluster etcd = EtcdCluster.start(etcdBinary, 3, etcdDir, output::progress)) {
+                        runAll(generator, new EtcdApi(etcd.clientUrls()), plan, results, output);
+                    } finally {
+                        deleteTree(etcdDir);
+                    }
+                });
             } else if (!plan.etcd().isEmpty()) {
-                runAll(generator, new EtcdApi(plan.etcd()), plan, results, output);
+                stage("etcd baseline", problems, output, () -> runAll(generator, new EtcdApi(plan.etcd()), plan, results,
+                        output));
             }
         }
         if (plan.kafka()) {
             KafkaBaseline kafka = new KafkaBaseline(local.bootstrapServers());
-            results.add(kafka.produce(settings, output::progress));
-            scenarioResults.add(kafka.consume("kafka-consume-baseline", KafkaBaseline.TOPIC, output::progress));
+            stage("kafka producer baseline", problems, output, () -> results.add(kafka.produce(settings, output::progress)));
+            stage("kafka consumer baseline", problems, output, () -> scenarioResults.add(
+                    kafka.consume("kafka-consume-baseline", KafkaBaseline.TOPIC, output::progress)));
         }
         for (String scenario : plan.scenarios()) {
-            scenarioResults.addAll(scenario(scenario, local, output));
+            stage("scenario " + scenario, problems, output, () -> scenarioResults.addAll(scenario(scenario, local, output)));
         }
         BenchReport report = BenchReport.of(started, "kv bench " + String.join(" ",
-                spec.commandLine().getParseResult().originalArgs()), machine, settings, results, scenarioResults);
+                spec.commandLine().getParseResult().originalArgs()), machine, settings, results, scenarioResults, problems);
         output.line(ReportWriter.text(report).stripTrailing());
         ReportWriter.Files files = ReportWriter.write(report, dir);
         output.line("");
         output.line("report: " + files.html());
         output.line("json:   " + files.json());
         output.line("table:  " + files.markdown());
+        if (!problems.isEmpty()) {
+            throw new KvException(ExitCode.FAILED, problems.size() + " stage(s) failed: " + String.join("; ", problems));
+        }
         boolean kvlogServed = results.stream().filter(r -> r.system().equals("kvlog")).allMatch(r -> r.ops() > 0);
         if (!kvlogServed) {
             throw new KvException(ExitCode.FAILED, "a kvlog workload completed no operation; see the errors column");
         }
         return ExitCode.OK;
+    }
+
+    /** A part of the run that may fail on its own. */
+    interface Stage {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs one stage; if it fails, the failure (with its causes) is printed and kept for the report, and
+     * the run goes on with the next stage: a baseline that cannot start does not throw away the figures
+     * already taken. The command then exits 1. Interruption is not caught.
+     */
+    private static void stage(String name, List<String> problems, Output output, Stage stage) throws InterruptedException {
+        try {
+            stage.run();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            StringBuilder why = new StringBuilder(name + ": " + e);
+            for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+                why.append(" <- ").append(cause);
+            }
+            problems.add(why.toString());
+            output.progress("FAILED " + why);
+        }
     }
 
     private void runAll(LoadGenerator generator, BenchTarget target, Plan plan, List<WorkloadResult> results,

@@ -7,11 +7,12 @@ import java.util.Optional;
 
 /**
  * Everything one {@code kv bench} run measured, as written to {@code report.json}: the settings,
- * the machine, each workload's result per system, the scenario figures, and the ratios of kvlog
- * to each baseline per workload.
+ * the machine, each workload's result per system, the scenario figures, the ratios of kvlog
+ * to each baseline per workload, and the stages that failed (with why) when the run went on without them.
  */
 public record BenchReport(String started, String command, Map<String, Object> machine, LoadSettings settings,
-                          List<WorkloadResult> results, List<ScenarioResult> scenarios, List<Ratio> ratios) {
+                          List<WorkloadResult> results, List<ScenarioResult> scenarios, List<Ratio> ratios,
+                          List<String> problems) {
 
     /** kvlog's figure over a baseline's for one workload (> 1: kvlog is faster). */
     public record Ratio(String workload, String baseline, double kvlog, double other, String unit, double ratio) {
@@ -21,11 +22,13 @@ public record BenchReport(String started, String command, Map<String, Object> ma
         results = List.copyOf(results);
         scenarios = List.copyOf(scenarios);
         ratios = List.copyOf(ratios);
+        problems = List.copyOf(problems);
     }
 
     public static BenchReport of(String started, String command, Map<String, Object> machine, LoadSettings settings,
-                                 List<WorkloadResult> results, List<ScenarioResult> scenarios) {
-        return new BenchReport(started, command, machine, settings, results, scenarios, ratios(results, scenarios));
+                                 List<WorkloadResult> results, List<ScenarioResult> scenarios, List<String> problems) {
+        return new BenchReport(started, command, machine, settings, results, scenarios, ratios(results, scenarios),
+                problems);
     }
 
     /**

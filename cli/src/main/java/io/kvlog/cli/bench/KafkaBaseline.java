@@ -61,7 +61,6 @@ public final class KafkaBaseline {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "kv-bench-baseline");
         Recording recording = new Recording();
         Semaphore outstanding = new Semaphore(settings.connections());

@@ -100,6 +100,7 @@ public final class ReportWriter {
         if (!report.scenarios().isEmpty()) {
             s.append('\n').append(table(scenarioHeader(), scenarioRows(report), false));
         }
+        report.problems().forEach(p -> s.append("\nFAILED: ").append(p));
         return s.toString();
     }
 
@@ -119,6 +120,7 @@ public final class ReportWriter {
         if (!report.scenarios().isEmpty()) {
             s.append('\n').append(table(scenarioHeader(), scenarioRows(report), true));
         }
+        report.problems().forEach(p -> s.append("\n**Failed:** ").append(p).append('\n'));
         return s.toString();
     }
 
@@ -140,6 +142,7 @@ public final class ReportWriter {
         if (!report.scenarios().isEmpty()) {
             s.append("<h2>Scenarios</h2>\n").append(htmlTable(scenarioHeader(), scenarioRows(report)));
         }
+        report.problems().forEach(p -> s.append("<p><b>Failed:</b> ").append(Plots.escape(p)).append("</p>\n"));
         s.append("<h2>Latency by percentile</h2>\n").append(Plots.percentiles(report.results()));
         s.append("<h2>Throughput over time</h2>\n").append(Plots.throughput(report.results()));
         s.append("</body></html>\n");

@@ -29,7 +29,8 @@ class ReportWriterTest {
                 List.of(result("kvlog", "write", 2000, 3), result("etcd", "write", 500, 0),
                         result("kafka-producer", "write", 8000, 0), result("kvlog", "get-eventual", 9000, 0)),
                 List.of(new ScenarioResult("kafka-consume-events", "events/s", 100_000, Map.of("events", 5)),
-                        new ScenarioResult("replay", "events/s", 25_000, Map.of("events", 5))));
+                        new ScenarioResult("replay", "events/s", 25_000, Map.of("events", 5))),
+                List.of("scenario node-kill: java.lang.IllegalStateException: needs 2 nodes"));
 
         // When the report is written
         ReportWriter.Files files = ReportWriter.write(report, dir);
@@ -59,6 +60,10 @@ class ReportWriterTest {
         assertTrue(markdown.contains("| kvlog          | write"), markdown);
         assertTrue(markdown.contains("| write    | etcd"), markdown);
         assertTrue(markdown.contains("4.00"), markdown);
+        // and a stage that failed is reported, not dropped
+        assertTrue(markdown.contains("**Failed:** scenario node-kill"), markdown);
+        assertTrue(html.contains("needs 2 nodes"), html);
+        assertEquals(1, json.get("problems").size());
         assertTrue(Files.readString(files.percentilesSvg()).contains("<polyline"));
         assertTrue(Files.readString(files.throughputSvg()).contains("stroke-dasharray"), "warm-up drawn dashed");
     }
