@@ -57,7 +57,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--suite", paramLabel = "NAME",
             description = "Run a preset of workloads: standard (write, get-linearizable, get-eventual, mix-90-10),"
-                    + " quick (the first three), acks (write with wait=log/applied/all). Overrides --reads.")
+                    + " quick (the first three), acks (write with wait=log/applied/all), none (only baselines and"
+                    + " scenarios). Overrides --reads.")
     String suite;
 
     @Option(names = "--reads", paramLabel = "PERCENT", defaultValue = "0",
@@ -106,6 +107,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + " (etcd v3 JSON gateway), http-null (a do-nothing HTTP server: the generator's ceiling). Repeatable.")
     List<String> baselines = new ArrayList<>();
 
+    @Option(names = "--producer-inflight", paramLabel = "N",
+            description = "Sends the raw-producer baseline keeps outstanding (default: --connections, the concurrency"
+                    + " the HTTP writes get; raise it for the producer's own ceiling).")
+    Integer producerInflight;
+
     @Option(names = "--start-etcd", description = "Start a local 3-member etcd (loopback, free ports, temp dir) as the"
             + " etcd baseline for this run, and stop it (by pid) at the end.")
     boolean startEtcd;
@@ -122,6 +128,9 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Event-loop threads of the load generator (default ${DEFAULT-VALUE}).")
     int eventLoops;
 
+    @Option(names = "--markdown", description = "Print the tables as markdown (as in results.md) instead of plain text.")
+    boolean markdown;
+
     @Option(names = "--out", paramLabel = "DIR",
             description = "Report directory (default ./bench-results/<timestamp>).")
     Path out;
@@ -136,6 +145,9 @@ public final class BenchCommand implements Callable<Integer> {
     Plan plan() {
         LoadSettings settings = new LoadSettings(connections, keys, valueBytes, warmup, seconds, rate,
                 timeoutMillis);
+        if (producerInflight != null && producerInflight < 1) {
+            throw new IllegalArgumentException("--producer-inflight: must be >= 1, got " + producerInflight);
+        }
         if (eventLoops < 1 || eventLoops > 64) {
             throw new IllegalArgumentException("event loops: must be 1-64, got " + eventLoops);
         }
@@ -231,7 +243,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (plan.kafka()) {
             KafkaBaseline kafka = new KafkaBaseline(local.bootstrapServers());
-            stage("kafka producer baseline", problems, output, () -> results.add(kafka.produce(settings, output::progress)));
+            stage("kafka producer baseline", problems, output, () -> results.add(kafka.produce(settings,
+                    producerInflight == null ? settings.connections() : producerInflight, output::progress)));
             stage("kafka consumer baseline", problems, output, () -> scenarioResults.add(
                     kafka.consume("kafka-consume-baseline", KafkaBaseline.TOPIC, output::progress)));
         }
@@ -240,7 +253,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchReport report = BenchReport.of(started, "kv bench " + String.join(" ",
                 spec.commandLine().getParseResult().originalArgs()), machine, settings, results, scenarioResults, problems);
-        output.line(ReportWriter.text(report).stripTrailing());
+        output.line((markdown ? ReportWriter.markdown(report) : ReportWriter.text(report)).stripTrailing());
         ReportWriter.Files files = ReportWriter.write(report, dir);
         output.line("");
         output.line("report: " + files.html());

@@ -60,19 +60,35 @@ public final class FailoverScenario {
         if (running.size() < 2) {
             throw new IllegalStateException(scenario + " needs at least 2 running nodes, found " + running.size());
         }
-        NodeState victim = running.get(running.size() - 1);
+        // the victim: the node active for the most partitions (a node that just rejoined may have none yet)
         NodeState survivor = running.get(0);
-        int partitions = cluster.state().partitions();
-        List<Integer> owned = activePartitions(survivor.url(), victim.url());
-        if (owned.isEmpty()) {
-            throw new IllegalStateException(scenario + ": node " + victim.id() + " is active for no partition");
+        NodeState victim = null;
+        List<Integer> owned = List.of();
+        long assignedBy = System.nanoTime() + limit.toNanos();
+        while (owned.isEmpty()) {
+            for (NodeState candidate : running.subList(1, running.size())) {
+                List<Integer> active = activePartitions(survivor.url(), candidate.url());
+                if (active.size() > owned.size()) {
+                    victim = candidate;
+                    owned = active;
+                }
+            }
+            if (owned.isEmpty()) {
+                if (System.nanoTime() > assignedBy) {
+                    throw new IllegalStateException(scenario + ": no node but " + survivor.id() + " is active for a"
+                            + " partition after " + limit.toSeconds() + " s");
+                }
+                progress.accept(scenario + ": waiting until another node than " + survivor.id() + " is active for a partition");
+                Thread.sleep(1000);
+            }
         }
+        int partitions = cluster.state().partitions();
         Map<Integer, String> keys = keysFor(owned, partitions);
         for (String key : keys.values()) {
-            HttpResponse<String> put = request("PUT", survivor.url() + "/v1/kv/" + key + "?wait=all", "failover");
-            if (put == null || put.statusCode() != 200) {
+            Answer put = request("PUT", survivor.url() + "/v1/kv/" + key + "?wait=applied", "failover");
+            if (!put.ok()) {
                 throw new IllegalStateException(scenario + ": cannot write " + key + " before the fault: "
-                        + (put == null ? "no answer" : put.statusCode() + " " + put.body()));
+                        + put.outcome() + " " + put.body());
             }
         }
         progress.accept(String.format("%s: node %d is active for partitions %s; %s it", scenario, victim.id(), owned,
@@ -91,12 +107,11 @@ public final class FailoverScenario {
                 if (recovered.containsKey(e.getKey())) {
                     continue;
                 }
-                HttpResponse<String> get = request("GET", survivor.url() + "/v1/kv/" + e.getValue()
-                        + "?consistency=linearizable", null);
-                if (get != null && get.statusCode() == 200) {
+                Answer get = request("GET", survivor.url() + "/v1/kv/" + e.getValue() + "?consistency=linearizable", null);
+                if (get.ok()) {
                     recovered.put(e.getKey(), (System.nanoTime() - fault) / 1e9);
                 } else {
-                    failures.merge(get == null ? "no answer" : "status " + get.statusCode(), 1, Integer::sum);
+                    failures.merge(get.outcome(), 1, Integer::sum);
                 }
             }
             Thread.sleep(50);
@@ -142,11 +157,11 @@ public final class FailoverScenario {
             String url = running.get(e.getKey() % running.size()).url() + "/v1/kv/" + e.getValue() + "?wait=log";
             Thread writer = new Thread(() -> {
                 while (System.nanoTime() < stop) {
-                    HttpResponse<String> put = request("PUT", url, "x");
-                    if (put != null && put.statusCode() == 200) {
+                    Answer put = request("PUT", url, "x");
+                    if (put.ok()) {
                         times.add(System.nanoTime());
                     } else {
-                        failures.merge(put == null ? "no answer" : "status " + put.statusCode(), 1, Integer::sum);
+                        failures.merge(put.outcome(), 1, Integer::sum);
                     }
                 }
             }, "kv-bench-failover-writer-" + e.getKey());
@@ -212,10 +227,9 @@ public final class FailoverScenario {
 
     /** The partitions {@code victimUrl} is active for, as {@code GET /v1/cluster} on {@code askUrl} reports. */
     private List<Integer> activePartitions(String askUrl, String victimUrl) {
-        HttpResponse<String> reply = request("GET", askUrl + "/v1/cluster", null);
-        if (reply == null || reply.statusCode() != 200) {
-            throw new IllegalStateException("GET " + askUrl + "/v1/cluster failed: "
-                    + (reply == null ? "no answer" : reply.statusCode() + " " + reply.body()));
+        Answer reply = request("GET", askUrl + "/v1/cluster", null);
+        if (!reply.ok()) {
+            throw new IllegalStateException("GET " + askUrl + "/v1/cluster failed: " + reply.outcome() + " " + reply.body());
         }
         try {
             List<Integer> owned = new ArrayList<>();
@@ -251,17 +265,29 @@ public final class FailoverScenario {
         return all;
     }
 
-    /** One request; null if it got no answer in time (the caller counts that as a failure). */
-    private HttpResponse<String> request(String method, String url, String body) {
+    /** A reply (status, body) or why there was none; {@link #outcome} names it for the failure counts. */
+    record Answer(int status, String body, String error) {
+        boolean ok() {
+            return status == 200;
+        }
+
+        String outcome() {
+            return error != null ? error : "status " + status;
+        }
+    }
+
+    /** One request; a transport failure (timeout, refused connection) is an answer with its error's name. */
+    private Answer request(String method, String url, String body) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         try {
-            return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> reply = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(reply.statusCode(), reply.body(), null);
         } catch (IOException e) {
-            return null;
+            return new Answer(-1, null, Recording.kindOf(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return null;
+            return new Answer(-1, null, "interrupted");
         }
     }
 }

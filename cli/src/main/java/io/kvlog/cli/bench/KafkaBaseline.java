@@ -37,7 +37,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <ul>
  *   <li>{@link #produce}: a raw {@link KafkaProducer} (acks=all, idempotence on, in-flight 5, as
  *   the writer's) sending records the size of kvlog's Insert events for the same keys, with at
- *   most N sends outstanding (N = the HTTP connections: the same concurrency the writes get),
+ *   most N sends outstanding (by default N = the HTTP connections: the concurrency the writes get),
  *   to a separate topic {@value #TOPIC} with kv.events' partitions, replication factor and min ISR;</li>
  *   <li>{@link #consume}: a raw {@link KafkaConsumer} reading a topic from offset 0 to its end.</li>
  * </ul>
@@ -54,7 +54,8 @@ public final class KafkaBaseline {
     }
 
     /** Recreates the baseline topic like kv.events and produces to it for warm-up + duration. */
-    public WorkloadResult produce(LoadSettings settings, Consumer<String> progress) throws InterruptedException {
+    public WorkloadResult produce(LoadSettings settings, int inflight, Consumer<String> progress)
+            throws InterruptedException {
         recreateTopic(progress);
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -63,7 +64,7 @@ public final class KafkaBaseline {
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "kv-bench-baseline");
         Recording recording = new Recording();
-        Semaphore outstanding = new Semaphore(settings.connections());
+        Semaphore outstanding = new Semaphore(inflight);
         SplittableRandom random = new SplittableRandom(3);
         String value = "v".repeat(settings.valueBytes());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
@@ -101,7 +102,7 @@ public final class KafkaBaseline {
                 producer.flush();
             }
         }
-        return recording.result("kafka-producer", "write", "closed", settings.connections(), settings.seconds());
+        return recording.result("kafka-producer", "write", "closed", inflight, settings.seconds());
     }
 
     /** Reads every record of {@code topic} from offset 0 to the end offsets taken at the start; events/s. */

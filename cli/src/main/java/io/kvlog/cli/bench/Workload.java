@@ -46,7 +46,9 @@ public record Workload(String name, int readPercent, String consistency, String 
                     new Workload("write", 0, "linearizable", "log"),
                     new Workload("write-applied", 0, "linearizable", "applied"),
                     new Workload("write-all", 0, "linearizable", "all"));
-            default -> throw new IllegalArgumentException("suite: must be one of [standard, quick, acks], got '" + name + "'");
+            case "none" -> List.of();
+            default -> throw new IllegalArgumentException("suite: must be one of [standard, quick, acks, none], got '"
+                    + name + "'");
         };
     }
 

