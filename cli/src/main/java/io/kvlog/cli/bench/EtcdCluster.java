@@ -27,11 +27,14 @@ public final class EtcdCluster implements AutoCloseable {
     private final List<Process> members;
     private final List<URI> clientUrls;
     private final Path dir;
+    // stops the members if the bench is interrupted (Ctrl-C) before close(); removed by close()
+    private final Thread stopOnExit = new Thread(this::stopMembers, "kv-bench-etcd-stop");
 
     private EtcdCluster(List<Process> members, List<URI> clientUrls, Path dir) {
         this.members = members;
         this.clientUrls = clientUrls;
         this.dir = dir;
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
     }
 
     public List<URI> clientUrls() {
@@ -119,6 +122,17 @@ public final class EtcdCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is exiting: the hook stops the members
+            return;
+        }
+        stopMembers();
+    }
+
+    /** SIGTERM to every member (by its pid), SIGKILL after 10 s. */
+    private void stopMembers() {
         members.forEach(Process::destroy);
         for (Process member : members) {
             try {
