@@ -251,7 +251,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (String scenario : plan.scenarios()) {
             stage("scenario " + scenario, problems, output, () -> scenarioResults.addAll(scenario(scenario, local, output)));
         }
-        BenchReport report = BenchReport.of(started, "kv bench " + String.join(" ",
+        BenchReport report = BenchReport.of(started, "kv " + String.join(" ",
                 spec.commandLine().getParseResult().originalArgs()), machine, settings, results, scenarioResults, problems);
         output.line((markdown ? ReportWriter.markdown(report) : ReportWriter.text(report)).stripTrailing());
         ReportWriter.Files files = ReportWriter.write(report, dir);

@@ -85,9 +85,17 @@ public final class FailoverScenario {
         int partitions = cluster.state().partitions();
         Map<Integer, String> keys = keysFor(owned, partitions);
         for (String key : keys.values()) {
-            Answer put = request("PUT", survivor.url() + "/v1/kv/" + key + "?wait=applied", "failover");
+            // in the log is enough for a linearizable read to see it; a node that just rejoined may make the
+            // first attempts miss the writer's deadline, and a retry with the same id is safe
+            Answer put = null;
+            for (int attempt = 0; attempt < 30 && (put == null || !put.ok()); attempt++) {
+                if (put != null) {
+                    Thread.sleep(1000);
+                }
+                put = request("PUT", survivor.url() + "/v1/kv/" + key + "?wait=log&id=" + scenario + "-" + key, "failover");
+            }
             if (!put.ok()) {
-                throw new IllegalStateException(scenario + ": cannot write " + key + " before the fault: "
+                throw new IllegalStateException(scenario + ": cannot write " + key + " before the fault (30 attempts): "
                         + put.outcome() + " " + put.body());
             }
         }

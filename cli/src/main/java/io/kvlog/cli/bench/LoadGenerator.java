@@ -57,7 +57,7 @@ public final class LoadGenerator implements AutoCloseable {
             }
             String key = LoadSettings.key(i);
             URI endpoint = target.endpoints().get(i % target.endpoints().size());
-            sendWithRetries(target, client, endpoint, target.write(key, values.get(i % values.size()), ack), settings, 20)
+            sendWithRetries(target, client, endpoint, target.write(key, values.get(i % values.size()), ack), settings, 60)
                     .onComplete(reply -> {
                         if (reply.failed() || !target.success(false, reply.result().status(), reply.result().body())) {
                             failure.compareAndSet(null, "cannot pre-load key " + key + " on " + target.system() + " "

@@ -85,7 +85,7 @@ public final class ReportWriter {
         List<List<String>> rows = new ArrayList<>();
         for (ScenarioResult s : report.scenarios()) {
             rows.add(List.of(s.scenario(), Double.isNaN(s.value()) ? "n/a" : String.format(Locale.ROOT, "%.2f", s.value()),
-                    s.metric(), s.details().toString()));
+                    s.metric(), compact(s.details())));
         }
         return rows;
     }
@@ -108,7 +108,8 @@ public final class ReportWriter {
     public static String markdown(BenchReport report) {
         StringBuilder s = new StringBuilder();
         s.append("Run started ").append(report.started()).append(" on ").append(report.machine().get("cores"))
-                .append(" cores; ").append(report.settings().connections()).append(" connections, ")
+                .append(" cores (load average at start ").append(report.machine().get("loadAverageAtStart"))
+                .append("); ").append(report.settings().connections()).append(" connections, ")
                 .append(report.settings().keys()).append(" keys, ").append(report.settings().valueBytes())
                 .append(" B values, ").append(report.settings().warmupSeconds()).append(" s warm-up + ")
                 .append(report.settings().seconds()).append(" s measured per workload.\n\n");
@@ -192,6 +193,20 @@ public final class ReportWriter {
             line.append(String.format("%-" + widths[i] + "s", cells.get(i))).append(markdown ? " | " : "  ");
         }
         s.append(line.toString().stripTrailing()).append('\n');
+    }
+
+    /** Details as {@code k=v, ...} with figures rounded to 2 decimals (the JSON keeps them whole). */
+    static String compact(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            StringBuilder s = new StringBuilder();
+            new java.util.TreeMap<>(map).forEach((k, v) -> s.append(s.length() == 0 ? "" : ", ").append(k).append('=')
+                    .append(v instanceof Map ? "{" + compact(v) + "}" : compact(v)));
+            return s.toString();
+        }
+        if (value instanceof Double || value instanceof Float) {
+            return String.format(Locale.ROOT, "%.2f", ((Number) value).doubleValue());
+        }
+        return String.valueOf(value);
     }
 
     private static String ms(double ms) {

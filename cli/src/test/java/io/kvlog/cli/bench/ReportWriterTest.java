@@ -69,6 +69,12 @@ class ReportWriterTest {
     }
 
     @Test
+    void scenarioDetailsAreSortedAndRounded() {
+        assertEquals("events=5, gaps={0=1.23, 1=0.50}, seconds=2.35",
+                ReportWriter.compact(Map.of("seconds", 2.345678, "events", 5, "gaps", Map.of(1, 0.5, 0, 1.2345))));
+    }
+
+    @Test
     void textTableAlignsColumns() {
         String table = ReportWriter.table(List.of("a", "bb"), List.of(List.of("long cell", "1")), false);
         assertEquals("a          bb\nlong cell  1\n", table);
