@@ -128,6 +128,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Event-loop threads of the load generator (default ${DEFAULT-VALUE}).")
     int eventLoops;
 
+    @Option(names = "--render", paramLabel = "REPORT_JSON",
+            description = "Run nothing: re-render the tables, results.md, report.html and plots of an earlier run's"
+                    + " report.json (into --out, default its directory).")
+    Path render;
+
     @Option(names = "--markdown", description = "Print the tables as markdown (as in results.md) instead of plain text.")
     boolean markdown;
 
@@ -206,6 +211,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Output output = kv.output();
+        if (render != null) {
+            return render(output);
+        }
         Plan plan = plan();
         LoadSettings settings = plan.settings();
         String started = LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 19);
@@ -267,6 +275,17 @@ public final class BenchCommand implements Callable<Integer> {
             throw new KvException(ExitCode.FAILED, "a kvlog workload completed no operation; see the errors column");
         }
         return ExitCode.OK;
+    }
+
+    private int render(Output output) {
+        BenchReport report = ReportWriter.read(render);
+        Path dir = out != null ? out.toAbsolutePath() : render.toAbsolutePath().getParent();
+        output.line((markdown ? ReportWriter.markdown(report) : ReportWriter.text(report)).stripTrailing());
+        ReportWriter.Files files = ReportWriter.write(report, dir);
+        output.line("");
+        output.line("report: " + files.html());
+        output.line("table:  " + files.markdown());
+        return report.problems().isEmpty() ? ExitCode.OK : ExitCode.FAILED;
     }
 
     /** A part of the run that may fail on its own. */

@@ -48,6 +48,16 @@ public final class ReportWriter {
         java.nio.file.Files.writeString(file, text, StandardCharsets.UTF_8);
     }
 
+    /** Reads a report.json written by {@link #write}. */
+    public static BenchReport read(Path json) {
+        try {
+            return JSON.readValue(json.toFile(), BenchReport.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--render: cannot read a bench report from " + json + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     static List<String> resultHeader() {
         return List.of("system", "workload", "mode", "conns", "ops/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms",
                 "max ms", "errors");

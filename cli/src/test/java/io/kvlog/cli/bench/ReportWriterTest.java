@@ -66,6 +66,8 @@ class ReportWriterTest {
         assertEquals(1, json.get("problems").size());
         assertTrue(Files.readString(files.percentilesSvg()).contains("<polyline"));
         assertTrue(Files.readString(files.throughputSvg()).contains("stroke-dasharray"), "warm-up drawn dashed");
+        // and the JSON reads back into the same report, so the tables can be re-rendered from it
+        assertEquals(report, ReportWriter.read(files.json()));
     }
 
     @Test
