@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
  * A short {@code kv bench} against a small real cluster (1 broker, 1 node): every workload of the
  * quick suite and the raw-producer baseline count operations, the replay scenario replays what
  * the bench wrote, and the report files are there. Figures are not asserted: this is not a benchmark.
+ * About 1 min on a quiet 2-core machine (cluster start-up is most of it); the timeout is for a loaded one.
  */
 @Tag("integration")
 class BenchIT {
@@ -25,7 +26,7 @@ class BenchIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
     void shortBenchCountsOperationsAndWritesItsReports() throws Exception {
         Path target = Path.of("target").toAbsolutePath();
         Files.createDirectories(target);

@@ -11,7 +11,8 @@ import java.util.Locale;
 public final class Plots {
 
     private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-            "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+            "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#ad494a", "#637939", "#e7ba52", "#7b4173",
+            "#3182bd"};
     private static final int WIDTH = 960;
     private static final int HEIGHT = 440;
     private static final int LEFT = 70;
