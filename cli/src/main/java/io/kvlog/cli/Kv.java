@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, BrokerCommand.class, NodeCommand.class,
                 ClientCommands.Get.class, ClientCommands.Put.class, ClientCommands.Update.class,
                 ClientCommands.Delete.class, ClientCommands.Append.class, ClientCommands.Scan.class,
-                ConsoleCommand.class, ReplayCommand.class,
+                ConsoleCommand.class, ReplayCommand.class, io.kvlog.cli.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:the operation failed or was not found", "2:usage error",
@@ -27,7 +27,7 @@ public final class Kv implements Runnable {
 
     private Output output;
 
-    Output output() {
+    public Output output() {
         return output;
     }
 

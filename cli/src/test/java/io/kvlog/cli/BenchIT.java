@@ -1,0 +1,72 @@
+package io.kvlog.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A short {@code kv bench} against a small real cluster (1 broker, 1 node): every workload of the
+ * quick suite and the raw-producer baseline count operations, the replay scenario replays what
+ * the bench wrote, and the report files are there. Figures are not asserted: this is not a benchmark.
+ * About 1 min on a quiet 2-core machine (cluster start-up is most of it); the timeout is for a loaded one.
+ */
+@Tag("integration")
+class BenchIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
+    void shortBenchCountsOperationsAndWritesItsReports() throws Exception {
+        Path target = Path.of("target").toAbsolutePath();
+        Files.createDirectories(target);
+        String data = Files.createTempDirectory(target, "kv-bench-").toString();
+        Path out = Path.of(data, "report");
+        try {
+            // Given a small cluster
+            KvRun up = KvRun.of("up", "--brokers", "1", "--nodes", "1", "--partitions", "3", "--data", data);
+            assertEquals(ExitCode.OK, up.exitCode(), up.toString());
+
+            // When a ~3 s bench of each quick workload runs with the kafka baseline and the replay scenario
+            KvRun bench = KvRun.of("bench", "--data", data, "--suite", "quick", "--duration", "3", "--warmup", "1",
+                    "--keys", "200", "--connections", "8", "--baseline", "kafka", "--scenarios", "replay",
+                    "--out", out.toString());
+
+            // Then it succeeds, prints its table and progress, and wrote every report file
+            assertEquals(ExitCode.OK, bench.exitCode(), bench.toString());
+            assertTrue(bench.out().contains("kvlog"), bench.toString());
+            assertTrue(bench.err().contains("ops/s"), "progress every second: " + bench);
+            for (String file : new String[] {"report.json", "report.html", "results.md", "latency-percentiles.svg",
+                    "throughput.svg"}) {
+                assertTrue(Files.size(out.resolve(file)) > 0, file);
+            }
+            assertTrue(Files.readString(out.resolve("report.html")).contains("<svg "));
+            JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
+            Map<String, Long> ops = new HashMap<>();
+            report.get("results").forEach(r -> ops.put(r.get("system").asText() + " " + r.get("workload").asText(),
+                    r.get("ops").asLong()));
+            assertEquals(4, ops.size(), ops.toString());
+            ops.forEach((name, n) -> assertTrue(n > 0, name + " counted no operation: " + ops));
+            Map<String, JsonNode> scenarios = new HashMap<>();
+            report.get("scenarios").forEach(s -> scenarios.put(s.get("scenario").asText(), s));
+            // the replay read back every event the raw consumer did: the writes of the bench and its pre-load
+            long replayed = scenarios.get("replay").get("details").get("events").asLong();
+            assertTrue(replayed >= 200, "pre-load alone wrote 200 events: " + scenarios);
+            assertEquals(scenarios.get("kafka-consume-events").get("details").get("events").asLong(), replayed);
+            assertTrue(report.get("ratios").size() >= 2, report.get("ratios").toString());
+        } finally {
+            KvRun down = KvRun.of("down", "--data", data);
+            assertEquals(ExitCode.OK, down.exitCode(), down.toString());
+        }
+    }
+}
