@@ -158,7 +158,14 @@ public final class KeyReads {
             if (consistency == Consistency.LINEARIZABLE && highWatermark < 0) {
                 // the first step only asks Streams' metadata who owns the key: an in-memory
                 // lookup, so it runs here rather than costing two thread hops through a worker
-                act(decide());
+                Step step;
+                try {
+                    step = decide();
+                } catch (RuntimeException e) { // as a failed worker step: e.g. Streams not started yet
+                    retryLater("looking up the owner of partition " + partition + " failed: " + e);
+                    return;
+                }
+                act(step);
                 return;
             }
             vertx.executeBlocking(this::decide, false).onComplete(decided -> {
