@@ -214,15 +214,7 @@ public final class ApplyWatcher {
     }
 
     private void lookUp(String key, long deadline, Consumer<String> seen, Promise<KeyQueryMetadata> promise) {
-        // Streams' metadata is an in-memory lookup (see Materializer#keyMetadata): asked here, not
-        // through a worker, which cost two thread hops per write
-        Future<KeyQueryMetadata> lookup;
-        try {
-            lookup = Future.succeededFuture(materializer.keyMetadata(key));
-        } catch (RuntimeException e) { // Streams not running (starting, shutting down)
-            lookup = Future.failedFuture(e);
-        }
-        lookup.onComplete(result -> {
+        vertx.executeBlocking(() -> materializer.keyMetadata(key), false).onComplete(result -> {
             if (result.succeeded() && result.result() != null
                     && !KeyQueryMetadata.NOT_AVAILABLE.equals(result.result())
                     && result.result().activeHost() != null) {
