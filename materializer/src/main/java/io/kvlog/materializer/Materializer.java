@@ -197,7 +197,12 @@ public final class Materializer implements AutoCloseable {
         return partition;
     }
 
-    /** Which node holds the active and the standby copies of the key's partition ({@link KeyQueryMetadata#NOT_AVAILABLE} while unknown). */
+    /**
+     * Which node holds the active and the standby copies of the key's partition
+     * ({@link KeyQueryMetadata#NOT_AVAILABLE} while unknown). An in-memory lookup under Streams'
+     * metadata monitor (held elsewhere only to swap in a new assignment), no I/O: callers may ask
+     * it on an event loop.
+     */
     public KeyQueryMetadata keyMetadata(String key) {
         return streams.queryMetadataForKey(MaterializerTopology.ENTRIES_STORE, key, Serdes.String().serializer());
     }

@@ -33,7 +33,8 @@ import org.apache.kafka.streams.state.HostInfo;
  * <p>While Streams' metadata is unavailable or stale (a rebalance), or the owner does not
  * answer, it retries every {@value #RETRY_MILLIS} ms; at the deadline it fails with a 503
  * {@link ApiException} saying what it last waited for: never a stale linearizable answer.
- * Store reads and metadata run off the event loop.
+ * Store reads run off the event loop; the metadata lookup that starts a linearizable read
+ * (in memory, see {@link LocalCopies#keyMetadata}) runs on it.
  */
 public final class KeyReads {
 
@@ -154,6 +155,19 @@ public final class KeyReads {
                 giveUp();
                 return;
             }
+            if (consistency == Consistency.LINEARIZABLE && highWatermark < 0) {
+                // the first step only asks Streams' metadata who owns the key: an in-memory
+                // lookup, so it runs here rather than costing two thread hops through a worker
+                Step step;
+                try {
+                    step = decide();
+                } catch (RuntimeException e) { // as a failed worker step: e.g. Streams not started yet
+                    retryLater("looking up the owner of partition " + partition + " failed: " + e);
+                    return;
+                }
+                act(step);
+                return;
+            }
             vertx.executeBlocking(this::decide, false).onComplete(decided -> {
                 if (decided.failed()) {
                     retryLater("reading this node's copy of partition " + partition + " failed: " + decided.cause());
@@ -218,7 +232,7 @@ public final class KeyReads {
                     + " in time; last: " + waitingFor));
         }
 
-        /** Runs off the event loop. */
+        /** Runs off the event loop, except the metadata-only first step of a linearizable read. */
         Step decide() {
             try {
                 return consistency == Consistency.LINEARIZABLE ? linearizable() : anyCopy();

@@ -13,7 +13,8 @@ import org.apache.kafka.streams.StreamsMetadata;
 /**
  * What the query service needs of this node's materializer: its copies and Streams' view of
  * who holds the others. {@link MaterializerCopies} is the real one; tests pass fakes. Every
- * method may block briefly (store reads, metadata locks): call them off the event loop.
+ * method but {@link #keyMetadata} may block briefly (store reads, metadata locks): call them
+ * off the event loop.
  */
 public interface LocalCopies {
 
@@ -30,7 +31,11 @@ public interface LocalCopies {
     /** A digest of this node's copy of {@code partition}. */
     Read<Digest> digest(int partition, boolean requireActive);
 
-    /** Who holds the key's partition; {@link KeyQueryMetadata#NOT_AVAILABLE} while unknown. */
+    /**
+     * Who holds the key's partition; {@link KeyQueryMetadata#NOT_AVAILABLE} while unknown. An
+     * in-memory lookup (Streams' metadata, under a monitor its rebalance callback holds only to
+     * swap in the new assignment): fit for an event loop, which saves a worker hop per read.
+     */
     KeyQueryMetadata keyMetadata(String key);
 
     /** Every node with the copies it holds; throws {@link IllegalStateException} if not running. */

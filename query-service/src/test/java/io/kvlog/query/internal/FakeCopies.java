@@ -39,6 +39,7 @@ final class FakeCopies implements LocalCopies {
     private final Map<Integer, Boolean> active = new ConcurrentHashMap<>();
     /** Every read blocks this long first, like a store stuck behind a restore. */
     private volatile long stallMillis;
+    private volatile RuntimeException metadataFailure;
 
     FakeCopies(int partitions, HostInfo self) {
         this.partitions = partitions;
@@ -167,8 +168,17 @@ final class FakeCopies implements LocalCopies {
                 stores.get(partition).size(), 0), positions.get(partition));
     }
 
+    /** Makes every metadata lookup throw {@code failure} (null: answer again), as Streams does before it runs. */
+    void failMetadata(RuntimeException failure) {
+        metadataFailure = failure;
+    }
+
     @Override
     public KeyQueryMetadata keyMetadata(String key) {
+        RuntimeException failure = metadataFailure;
+        if (failure != null) {
+            throw failure;
+        }
         return new KeyQueryMetadata(self, Set.of(), partitionOf(key));
     }
 

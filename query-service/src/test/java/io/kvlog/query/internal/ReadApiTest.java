@@ -161,6 +161,29 @@ class ReadApiTest {
     }
 
     @Test
+    void aLinearizableReadWhileStreamsCannotSayWhoOwnsTheKeyIs503ThenServedOnceItCan() throws Exception {
+        copies.put("k", "v");
+        copies.failMetadata(new IllegalStateException("KafkaStreams is not running. State is CREATED."));
+
+        Reply failed = get("/v1/kv/k");
+
+        assertEquals(503, failed.status(), failed.body().encode());
+        assertTrue(failed.body().getString("message").contains("not running"), failed.body().encode());
+
+        copies.failMetadata(new org.apache.kafka.streams.errors.StreamsNotStartedException("not started yet"));
+        Reply notStarted = get("/v1/kv/k");
+
+        assertEquals(503, notStarted.status(), notStarted.body().encode());
+        assertTrue(notStarted.body().getString("message").contains("looking up the owner"), notStarted.body().encode());
+
+        copies.failMetadata(null);
+        Reply served = get("/v1/kv/k");
+
+        assertEquals(200, served.status(), served.body().encode());
+        assertEquals("v", served.body().getString("value"));
+    }
+
+    @Test
     void aReadStuckInTheStoreIsAnswered503ShortlyAfterTheDeadline() throws Exception {
         copies.put("k", "v");
         copies.stall(3000);
