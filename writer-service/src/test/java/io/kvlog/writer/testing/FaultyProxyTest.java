@@ -3,6 +3,7 @@ package io.kvlog.writer.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvlog.http.faults.FaultyProxy;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.IOException;
@@ -57,6 +58,24 @@ class FaultyProxyTest {
         assertEquals(firstRun, secondRun);
         // and a dropped reply still reached the server: it served every request but those dropped before forwarding
         assertTrue(servedInFirstRun > 200 - failures, servedInFirstRun + " served with " + failures + " failures");
+    }
+
+    @Test
+    void delaysForwardedConnectionsWithoutLosingThem() throws Exception {
+        // Given a proxy that delays every connection by up to 200 ms and drops none
+        FaultyProxy.Faults faults = new FaultyProxy.Faults(0, 0, 1.0, Duration.ofMillis(200), 7);
+        try (FaultyProxy proxy = FaultyProxy.start("127.0.0.1", upstreamPort, faults, 4)) {
+            // When 20 requests go through it
+            for (int i = 0; i < 20; i++) {
+                OneShotHttp.Reply reply = OneShotHttp.send("127.0.0.1", proxy.port(), "POST", "/echo",
+                        "text/plain", "d" + i, Duration.ofSeconds(5));
+                // Then each is answered, late but whole
+                assertEquals("echo:d" + i, reply.body());
+            }
+            FaultyProxy.Counts counts = proxy.counts();
+            assertEquals(20, counts.delayed(), counts.toString());
+            assertEquals(20, counts.passed(), counts.toString());
+        }
     }
 
     @Test
