@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * from the CLI's class path on a free 127.0.0.1 port, with its log and state under
  * {@code DATA/nodes/node-N/}, recorded in the cluster's state file.
  */
-final class LocalNodes {
+public final class LocalNodes {
 
     private static final String NODE_MAIN = "io.kvlog.node.NodeMain";
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
@@ -36,25 +36,25 @@ final class LocalNodes {
     private final LocalKafkaCluster cluster;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    LocalNodes(LocalKafkaCluster cluster) {
+    public LocalNodes(LocalKafkaCluster cluster) {
         this.cluster = cluster;
     }
 
     /** One node and its process state. */
-    record NodeStatus(int id, String url, long pid, boolean running, boolean ready, Path logFile) {
+    public record NodeStatus(int id, String url, long pid, boolean running, boolean ready, Path logFile) {
     }
 
-    List<NodeState> nodes() {
+    public List<NodeState> nodes() {
         return cluster.state().nodes();
     }
 
-    NodeState node(int id) {
+    public NodeState node(int id) {
         return cluster.state().node(id).orElseThrow(() -> KvException.notFound("no node " + id + "; nodes are "
                 + nodes().stream().map(n -> Integer.toString(n.id())).toList() + " (add one with 'kv node join')"));
     }
 
     /** Adds node {@code id} (or the next free id if 0) with a free port; does not start it. */
-    NodeState add(int id) {
+    public NodeState add(int id) {
         int newId = id > 0 ? id : nodes().stream().mapToInt(NodeState::id).max().orElse(0) + 1;
         if (cluster.state().node(newId).isPresent()) {
             throw new KvException(ExitCode.FAILED, "node " + newId + " exists already");
@@ -64,24 +64,24 @@ final class LocalNodes {
         return node;
     }
 
-    Path dir(int id) {
+    public Path dir(int id) {
         return cluster.dataDir().resolve(node(id).dir());
     }
 
-    Path logFile(int id) {
+    public Path logFile(int id) {
         return dir(id).resolve("node.log");
     }
 
-    Path stateDir(int id) {
+    public Path stateDir(int id) {
         return dir(id).resolve("state");
     }
 
-    boolean isRunning(int id) {
+    public boolean isRunning(int id) {
         return JavaProcess.isAlive(node(id).pid(), stateDir(id).toString());
     }
 
     /** Starts the node's process if it is not running; returns its pid. */
-    long start(int id) {
+    public long start(int id) {
         NodeState node = node(id);
         if (isRunning(id)) {
             return node.pid();
@@ -105,21 +105,21 @@ final class LocalNodes {
     }
 
     /** SIGTERM, SIGKILL after 30 s; false if it was not running. */
-    boolean stop(int id) {
+    public boolean stop(int id) {
         var process = JavaProcess.find(node(id).pid(), stateDir(id).toString());
         process.ifPresent(p -> JavaProcess.terminate(p, STOP_GRACE));
         return process.isPresent();
     }
 
     /** SIGKILL; false if it was not running. */
-    boolean kill(int id) {
+    public boolean kill(int id) {
         var process = JavaProcess.find(node(id).pid(), stateDir(id).toString());
         process.ifPresent(JavaProcess::kill);
         return process.isPresent();
     }
 
     /** Stops every running node at once; returns the ids stopped. */
-    List<Integer> stopAll() {
+    public List<Integer> stopAll() {
         List<Integer> stopped = new java.util.ArrayList<>();
         List<ProcessHandle> handles = new java.util.ArrayList<>();
         for (NodeState n : nodes()) {
@@ -138,7 +138,7 @@ final class LocalNodes {
     }
 
     /** Deletes the node's copies (it must be stopped). */
-    void wipeState(int id) {
+    public void wipeState(int id) {
         if (isRunning(id)) {
             throw new KvException(ExitCode.FAILED, "node " + id + " is running; stop it before wiping its state");
         }
@@ -153,12 +153,12 @@ final class LocalNodes {
         }
     }
 
-    boolean isReady(int id) {
+    public boolean isReady(int id) {
         return get(node(id).url() + "/v1/ready").map(r -> r.statusCode() == 200).orElse(false);
     }
 
     /** GET a node URL; empty if it does not answer. */
-    Optional<HttpResponse<String>> get(String url) {
+    public Optional<HttpResponse<String>> get(String url) {
         try {
             return Optional.of(http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).GET().build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
@@ -171,7 +171,7 @@ final class LocalNodes {
     }
 
     /** Waits until every node of {@code ids} answers ready; fails naming a node that exited or is late, with its log. */
-    void awaitReady(Collection<Integer> ids, Duration timeout, Consumer<String> progress) {
+    public void awaitReady(Collection<Integer> ids, Duration timeout, Consumer<String> progress) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         Set<Integer> waiting = new TreeSet<>(ids);
@@ -203,18 +203,18 @@ final class LocalNodes {
     }
 
     /** The URL of the first node that answers ready. */
-    Optional<String> firstReadyUrl() {
+    public Optional<String> firstReadyUrl() {
         return nodes().stream().filter(n -> isRunning(n.id()) && isReady(n.id())).map(NodeState::url).findFirst();
     }
 
-    List<NodeStatus> statuses() {
+    public List<NodeStatus> statuses() {
         return nodes().stream().map(n -> {
             boolean running = isRunning(n.id());
             return new NodeStatus(n.id(), n.url(), n.pid(), running, running && isReady(n.id()), logFile(n.id()));
         }).toList();
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
