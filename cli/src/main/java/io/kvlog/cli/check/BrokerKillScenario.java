@@ -38,12 +38,18 @@ final class BrokerKillScenario extends HistoryScenario {
         report.faults(faults);
         long clientSeed = ctx.random().nextLong();
         int steps;
+        long start = System.nanoTime();
+        long end = start + load.toNanos();
+        int minKills = settings.pick(1, 6);
         try (ProcessKiller killer = ProcessKiller.start(ctx.cluster(), ProcessKiller.Target.BROKER, ctx.random(),
                 Duration.ofSeconds(4), Duration.ofSeconds(2), faults)) {
-            steps = runClients(ctx, history, ctx.cluster().nodeUrls(), 3, load, mixedLoad(keys, clientSeed));
+            // the load goes on while a killed broker comes back (slow on a loaded machine), and ends with every broker up
+            steps = runClients(history, ctx.cluster().nodeUrls(), 3,
+                    () -> System.nanoTime() >= end && killer.settledAfter(minKills), mixedLoad(keys, clientSeed));
         }
+        report.note(String.format("%d client steps in %.1f s on %d keys", steps, (System.nanoTime() - start) / 1e9,
+                keyCount));
         ctx.cluster().heal();
-        report.note(steps + " client steps in " + load.toSeconds() + " s on " + keyCount + " keys");
         checkHistory(ctx, history, finalValues(ctx, history, keys, report), report);
         report.note(outcomes(history));
     }

@@ -55,23 +55,31 @@ public final class CheckRun {
         }
     }
 
+    /** Starts the cluster, runs the chosen scenarios in order, stops the cluster and writes the report. */
     public Outcome run() throws IOException {
         long start = System.nanoTime();
-        Files.createDirectories(reportDir);
         List<ScenarioReport> reports = new ArrayList<>();
-        progress.accept("kv check (" + (settings.longRun() ? "long" : "short") + ", seed " + settings.seed()
-                + "): starting a cluster of 3 brokers and 3 nodes in " + dataDir);
-        try (CheckCluster cluster = CheckCluster.start(dataDir, settings.partitions(), 3, progress)) {
-            for (Scenario scenario : scenarios()) {
-                if (!scenarios.contains(scenario.number())) {
-                    continue;
-                }
-                reports.add(runOne(cluster, scenario));
+        try (CheckCluster cluster = startCluster()) {
+            for (int n : scenarios) {
+                reports.add(runScenario(cluster, n));
             }
         }
-        Outcome outcome = new Outcome(reports, Duration.ofNanos(System.nanoTime() - start), reportDir.resolve("report.md"));
-        writeReport(outcome);
-        return outcome;
+        return writeReport(reports, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** Starts the check's cluster (3 brokers, 3 nodes) in the data directory; the caller closes it. */
+    public CheckCluster startCluster() {
+        progress.accept("kv check (" + (settings.longRun() ? "long" : "short") + ", seed " + settings.seed()
+                + "): starting a cluster of 3 brokers and 3 nodes in " + dataDir);
+        return CheckCluster.start(dataDir, settings.partitions(), 3, progress);
+    }
+
+    /** Runs scenario {@code number} on {@code cluster}; a scenario that throws is reported as not completed. */
+    public ScenarioReport runScenario(CheckCluster cluster, int number) throws IOException {
+        Files.createDirectories(reportDir);
+        Scenario scenario = scenarios().stream().filter(s -> s.number() == number).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("scenario: must be 1-6, got " + number));
+        return runOne(cluster, scenario);
     }
 
     private static List<Scenario> scenarios() {
@@ -110,7 +118,14 @@ public final class CheckRun {
         return report;
     }
 
-    private void writeReport(Outcome outcome) {
+    /** Writes report.md and report.json for {@code reports}. */
+    public Outcome writeReport(List<ScenarioReport> reports, Duration elapsed) {
+        try {
+            Files.createDirectories(reportDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + reportDir + ": " + e.getMessage(), e);
+        }
+        Outcome outcome = new Outcome(List.copyOf(reports), elapsed, reportDir.resolve("report.md"));
         StringBuilder md = new StringBuilder();
         md.append("# kv check report\n\n")
                 .append("- finished: ").append(Instant.now()).append('\n')
@@ -164,6 +179,7 @@ public final class CheckRun {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report in " + reportDir + ": " + e.getMessage(), e);
         }
+        return outcome;
     }
 
     private static String linearizability(ScenarioReport r) {

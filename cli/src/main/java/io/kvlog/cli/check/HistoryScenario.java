@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * What the scenarios that record a history share: concurrent client loops bounded in time, the
@@ -24,6 +25,8 @@ abstract class HistoryScenario implements Scenario {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     /** The process number of the final reads in the history. */
     static final int CHECKER_PROCESS = 0;
+    /** The most a load runs, whatever else it waits for. */
+    static final Duration MAX_LOAD = Duration.ofMinutes(6);
 
     /** The body of one client: called again and again until the time is up. */
     interface ClientStep {
@@ -36,6 +39,17 @@ abstract class HistoryScenario implements Scenario {
      */
     static int runClients(ScenarioContext ctx, History history, List<String> urls, int clients, Duration duration,
                           ClientStep body) throws Exception {
+        long end = System.nanoTime() + duration.toNanos();
+        return runClients(history, urls, clients, () -> System.nanoTime() >= end, body);
+    }
+
+    /**
+     * Runs {@code clients} clients until {@code finished} says so (asked before every step, at most
+     * {@link #MAX_LOAD} in all); a client's step that throws ends the run and is rethrown.
+     */
+    static int runClients(History history, List<String> urls, int clients, BooleanSupplier finished,
+                          ClientStep body) throws Exception {
+        Duration duration = MAX_LOAD;
         ExecutorService pool = Executors.newFixedThreadPool(clients, r -> {
             Thread t = new Thread(r, "kv-check-client");
             t.setDaemon(true);
@@ -48,7 +62,7 @@ abstract class HistoryScenario implements Scenario {
             for (int p = 1; p <= clients; p++) {
                 RecordingClient client = new RecordingClient(p, urls, history, REQUEST_TIMEOUT);
                 futures.add(pool.submit(() -> {
-                    for (int step = 0; System.nanoTime() < end; step++) {
+                    for (int step = 0; !finished.getAsBoolean() && System.nanoTime() < end; step++) {
                         body.step(client, step);
                         steps.incrementAndGet();
                     }

@@ -44,13 +44,16 @@ final class NodeCrashLoopScenario extends HistoryScenario {
         }
         int[] checkedReads = new int[1];
         int steps;
+        long start = System.nanoTime();
+        long end = start + load.toNanos();
         try (ProcessKiller killer = ProcessKiller.start(ctx.cluster(), ProcessKiller.Target.NODE, ctx.random(),
                 Duration.ofSeconds(2), Duration.ofSeconds(1), faults)) {
-            steps = runClients(ctx, history, ctx.cluster().nodeUrls(), 3, load, ownKeys(clientSeed, report, checkedReads));
+            steps = runClients(history, ctx.cluster().nodeUrls(), 3,
+                    () -> System.nanoTime() >= end && killer.idle(), ownKeys(clientSeed, report, checkedReads));
         }
         ctx.progress().accept("  waiting for every node to be ready again");
         ctx.cluster().heal();
-        report.note(steps + " client steps in " + load.toSeconds() + " s; " + checkedReads[0]
+        report.note(String.format("%d client steps in %.1f s; ", steps, (System.nanoTime() - start) / 1e9) + checkedReads[0]
                 + " reads checked against the client's own last acked write");
         checkHistory(ctx, history, finalValues(ctx, history, keys, report), report);
         report.note(outcomes(history));

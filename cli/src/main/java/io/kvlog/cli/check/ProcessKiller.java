@@ -27,7 +27,8 @@ public final class ProcessKiller implements AutoCloseable {
     private final Thread thread;
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     private volatile boolean stopped;
-    private volatile int down; // the victim now down, 0 if none
+    private volatile int down; // the victim now down (or restarting), 0 if none
+    private final java.util.concurrent.atomic.AtomicInteger cycles = new java.util.concurrent.atomic.AtomicInteger();
 
     private ProcessKiller(CheckCluster cluster, Target target, Random random, Duration every, Duration downFor,
                           FaultLog log) {
@@ -57,8 +58,8 @@ public final class ProcessKiller implements AutoCloseable {
                 }
                 List<Integer> ids = target == Target.BROKER ? cluster.brokerIds() : cluster.nodeIds();
                 int victim = ids.get(random.nextInt(ids.size()));
-                long pid = target == Target.BROKER ? cluster.killBroker(victim) : cluster.killNode(victim);
                 down = victim;
+                long pid = target == Target.BROKER ? cluster.killBroker(victim) : cluster.killNode(victim);
                 log.record("SIGKILL " + name(victim) + (pid == 0 ? " (was not running)" : " (pid " + pid + ")"));
                 pause(downFor);
                 restart(victim);
@@ -77,6 +78,22 @@ public final class ProcessKiller implements AutoCloseable {
             log.record("restarted " + name(victim) + " (pid " + cluster.startNode(victim) + ")");
         }
         down = 0;
+        cycles.incrementAndGet();
+    }
+
+    /** Kill-and-restart cycles completed so far. */
+    public int cycles() {
+        return cycles.get();
+    }
+
+    /** True while no victim is down or restarting (a broker's restart ends when it has rejoined). */
+    public boolean idle() {
+        return down == 0;
+    }
+
+    /** True once at least {@code minCycles} cycles are done and none is under way: a good moment to stop the load. */
+    public boolean settledAfter(int minCycles) {
+        return idle() && cycles() >= minCycles;
     }
 
     private String name(int id) {
