@@ -77,7 +77,7 @@ final class BrokerKillScenario extends HistoryScenario {
                 } else if (draw < 45) {
                     client.perform(OpKind.DELETE, key, null, Map.of(), 3, pause);
                 } else if (draw < 60) {
-                    client.perform(OpKind.APPEND, key, unique + ";", Map.of(), 3, pause);
+                    client.perform(OpKind.APPEND, key, AppendedElements.wrap(unique), Map.of(), 3, pause);
                 } else {
                     client.once(OpKind.GET, key, null, Map.of());
                 }

@@ -68,7 +68,7 @@ final class MinorityBrokersScenario extends HistoryScenario {
         for (int i = 0; i < puts + appends; i++) {
             boolean put = i < puts;
             String key = put ? "s4-k" + i : LIST;
-            String value = put ? "during-" + i : "e" + i + ";";
+            String value = put ? "during-" + i : AppendedElements.wrap("e" + i);
             if (put) {
                 expected.put(key, value);
             }
@@ -93,11 +93,9 @@ final class MinorityBrokersScenario extends HistoryScenario {
                 + latencies.get(latencies.size() - 1) + " ms max");
 
         // When the brokers are back
-        for (int id : down) {
-            cluster.startBroker(id);
-            faults.record("restarted broker " + id + ", rejoined");
-        }
+        faults.record("restarting brokers " + down + " (together)");
         cluster.heal();
+        faults.record("brokers " + down + " rejoined, every node ready");
 
         // Then each failed write, retried with its id, is acked and applied once
         int retries = 0;
@@ -129,7 +127,7 @@ final class MinorityBrokersScenario extends HistoryScenario {
             }
         });
         String list = finals.get(LIST);
-        List<String> elements = list == null || list.isEmpty() ? List.of() : List.of(list.split(";"));
+        List<String> elements = AppendedElements.parse(list);
         for (int i = puts; i < puts + appends; i++) {
             String element = "e" + i;
             long times = elements.stream().filter(element::equals).count();

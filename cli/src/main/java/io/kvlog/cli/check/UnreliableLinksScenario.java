@@ -111,7 +111,7 @@ final class UnreliableLinksScenario extends HistoryScenario {
         if (random.nextBoolean()) {
             String element = "p" + client.process() + "." + step;
             counts.issued.computeIfAbsent(client.process(), p -> new ArrayList<>()).add(element);
-            RecordingClient.Result append = client.perform(OpKind.APPEND, LIST, element + ";", Map.of(),
+            RecordingClient.Result append = client.perform(OpKind.APPEND, LIST, AppendedElements.wrap(element), Map.of(),
                     WRITE_ATTEMPTS, RETRY_PAUSE);
             counts.elements.put(element, append.outcome());
             counts.retries.addAndGet(append.attempts() - 1);
@@ -137,7 +137,7 @@ final class UnreliableLinksScenario extends HistoryScenario {
     }
 
     private static void checkList(String list, Counts counts, ScenarioReport report) {
-        List<String> elements = list == null || list.isEmpty() ? List.of() : List.of(list.split(";"));
+        List<String> elements = AppendedElements.parse(list);
         Map<String, Integer> seen = new HashMap<>();
         elements.forEach(e -> seen.merge(e, 1, Integer::sum));
         long acked = counts.elements.values().stream().filter(o -> o == OpOutcome.OK).count();
