@@ -3,6 +3,7 @@ package io.kvlog.cli;
 import io.kvlog.cli.check.CheckRun;
 import io.kvlog.cli.check.CheckSettings;
 import io.kvlog.cli.check.ScenarioReport;
+import io.kvlog.kafka.LocalKafkaCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -58,6 +59,15 @@ final class CheckCommand implements Callable<Integer> {
         Output out = kv.output();
         long chosenSeed = seed != null ? seed : System.currentTimeMillis();
         Set<Integer> chosen = new TreeSet<>(scenarios == null || scenarios.isEmpty() ? CheckRun.ALL : scenarios);
+        for (int n : chosen) {
+            if (!CheckRun.ALL.contains(n)) {
+                throw new IllegalArgumentException("--scenario: each must be 1-6, got " + n);
+            }
+        }
+        if (data != null && LocalKafkaCluster.exists(data)) {
+            throw new IllegalArgumentException("--data " + data.toAbsolutePath().normalize() + " holds a cluster already;"
+                    + " kv check runs only on a cluster of its own: give a new or empty directory");
+        }
         boolean throwaway = data == null;
         Path dataDir = throwaway ? Files.createTempDirectory("kv-check-") : data.toAbsolutePath().normalize();
         Path reportDir = (report != null ? report
