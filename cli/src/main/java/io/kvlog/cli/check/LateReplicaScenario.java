@@ -12,9 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Scenario 5: after thousands of writes a new node joins; once ready it serves every key (read
- * through it, linearizably), and once the writes have stopped each copy of each partition, the
- * new node's included, has the same digest at the same position.
+ * Scenario 5: after thousands of writes a new node joins; once ready it serves every key (all of
+ * them in a scan through it; a sample of 400, or all in the long version, by linearizable reads
+ * through it, recorded and checked), and once the writes have stopped each copy of each
+ * partition, the new node's included, has the same digest at the same position.
  */
 final class LateReplicaScenario extends HistoryScenario {
 
@@ -34,7 +35,7 @@ final class LateReplicaScenario extends HistoryScenario {
     @Override
     public void run(ScenarioContext ctx, ScenarioReport report) throws Exception {
         int writes = ctx.settings().pick(2000, 5000);
-        int clients = 6;
+        int clients = 12;
         History history = new History();
         report.history(history);
         FaultLog faults = new FaultLog(ctx.progress());
@@ -46,7 +47,7 @@ final class LateReplicaScenario extends HistoryScenario {
         AtomicInteger next = new AtomicInteger();
         Map<String, String> written = new ConcurrentHashMap<>();
         long start = System.nanoTime();
-        runUntilDone(ctx, history, cluster.nodeUrls(), clients, client -> {
+        runUntilDone(history, cluster.nodeUrls(), clients, client -> {
             for (int i = next.getAndIncrement(); i < writes; i = next.getAndIncrement()) {
                 String key = "s5-k" + i;
                 RecordingClient.Result put = client.perform(OpKind.PUT, key, "v" + i, Map.of(), 10, Duration.ofMillis(300));
@@ -66,37 +67,43 @@ final class LateReplicaScenario extends HistoryScenario {
         cluster.awaitNodesReady();
         report.note(String.format("node %d ready %.1f s after it started", joined, (System.nanoTime() - joinStart) / 1e9));
 
-        // Then it serves every key
+        // Then it serves every key: all of them in a scan through it, and a sample (long version: all) by
+        // linearizable reads through it, recorded in the history
+        Map<String, String> scanned = scan(cluster.nodeUrl(joined), "s5-k");
+        written.forEach((key, value) -> {
+            if (!value.equals(scanned.get(key))) {
+                report.finding("a scan through node " + joined + " gives " + key + " = " + scanned.get(key)
+                        + ", acked as " + value);
+            }
+        });
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < writes; i++) {
             keys.add("s5-k" + i);
         }
+        java.util.Collections.shuffle(keys, ctx.random());
+        List<String> sample = keys.subList(0, ctx.settings().pick(Math.min(400, writes), writes));
         AtomicInteger nextRead = new AtomicInteger();
-        Map<String, String> finals = new ConcurrentHashMap<>();
         Map<String, String> unread = new ConcurrentHashMap<>(); // key -> why
-        runUntilDone(ctx, history, List.of(cluster.nodeUrl(joined)), clients, client -> {
-            for (int i = nextRead.getAndIncrement(); i < writes; i = nextRead.getAndIncrement()) {
-                RecordingClient.Result get = client.perform(OpKind.GET, keys.get(i), null, Map.of(), 20,
+        runUntilDone(history, List.of(cluster.nodeUrl(joined)), clients, client -> {
+            for (int i = nextRead.getAndIncrement(); i < sample.size(); i = nextRead.getAndIncrement()) {
+                RecordingClient.Result get = client.perform(OpKind.GET, sample.get(i), null, Map.of(), 20,
                         Duration.ofMillis(500));
-                if (get.ok()) {
-                    if (get.value() != null) {
-                        finals.put(keys.get(i), get.value());
-                    }
-                } else {
-                    unread.put(keys.get(i), get.detail());
+                if (!get.ok()) {
+                    unread.put(sample.get(i), get.detail());
                 }
             }
         });
+        report.note(scanned.size() + " keys scanned and " + (sample.size() - unread.size())
+                + " read linearizably through node " + joined);
         if (!unread.isEmpty()) {
             var first = unread.entrySet().iterator().next();
             report.finding(unread.size() + " keys could not be read through node " + joined + ", e.g. "
                     + first.getKey() + ": " + first.getValue());
         }
+        // the scan ran after every write had returned: its values are the final state
         Map<String, String> finalValues = new TreeMap<>();
         for (String key : keys) {
-            if (!unread.containsKey(key)) {
-                finalValues.put(key, finals.get(key));
-            }
+            finalValues.put(key, scanned.get(key));
         }
         // And every copy of every partition has the same digest at the same position
         compareDigests(ctx, joined, report);
@@ -105,7 +112,7 @@ final class LateReplicaScenario extends HistoryScenario {
     }
 
     /** Runs {@code clients} clients until each body returns. */
-    private static void runUntilDone(ScenarioContext ctx, History history, List<String> urls, int clients,
+    private static void runUntilDone(History history, List<String> urls, int clients,
                                      ClientBody body) throws Exception {
         List<Thread> threads = new ArrayList<>();
         List<Exception> failures = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -128,6 +135,35 @@ final class LateReplicaScenario extends HistoryScenario {
         if (!failures.isEmpty()) {
             throw failures.get(0);
         }
+    }
+
+    /** Every key with {@code prefix} and its value, by a scan (linearizable, the default) through {@code url}. */
+    private static Map<String, String> scan(String url, String prefix) throws IOException, InterruptedException {
+        Map<String, String> values = new TreeMap<>();
+        java.net.URI base = java.net.URI.create(url);
+        String cursor = null;
+        for (int page = 0; page < 10_000; page++) {
+            String query = "/v1/kv?prefix=" + prefix + "&limit=1000"
+                    + (cursor == null ? "" : "&cursor=" + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8));
+            OneShotHttp.Reply reply = null;
+            for (int attempt = 0; attempt < 20 && (reply == null || reply.status() != 200); attempt++) {
+                if (attempt > 0) {
+                    Thread.sleep(500); // a scan answers 503 while a partition has no caught-up copy
+                }
+                reply = OneShotHttp.send(base.getHost(), base.getPort(), "GET", query, null, Duration.ofSeconds(30));
+            }
+            if (reply.status() != 200) {
+                throw new IllegalStateException("scan through " + url + " answers " + reply.status() + " " + reply.body());
+            }
+            JsonNode body = JSON.readTree(reply.body());
+            body.path("items").forEach(item -> values.put(item.path("key").asText(), item.path("value").asText()));
+            JsonNode next = body.get("cursor");
+            if (next == null || next.isNull() || next.asText().isEmpty()) {
+                return values;
+            }
+            cursor = next.asText();
+        }
+        throw new IllegalStateException("scan through " + url + " did not end after 10000 pages");
     }
 
     private interface ClientBody {
