@@ -2,6 +2,7 @@ package io.kvlog.cli;
 
 import io.kvlog.cli.check.CheckRun;
 import io.kvlog.cli.check.CheckSettings;
+import io.kvlog.cli.check.Recheck;
 import io.kvlog.cli.check.ScenarioReport;
 import io.kvlog.kafka.LocalKafkaCluster;
 import java.io.IOException;
@@ -54,9 +55,19 @@ final class CheckCommand implements Callable<Integer> {
             description = "Where the report goes (default: ./kv-check-reports/<date-time>).")
     Path report;
 
+    @Option(names = "--recheck", paramLabel = "REPORT_DIR",
+            description = "Start nothing: check the histories saved in a report directory again (linearizability,"
+                    + " lost writes) and exit 0 only if all pass.")
+    Path recheck;
+
     @Override
     public Integer call() throws IOException {
         Output out = kv.output();
+        if (recheck != null) {
+            boolean passed = Recheck.run(recheck, new CheckSettings(longRun, 0).linearizabilityTimeoutPerKey(), out::line);
+            out.line(passed ? "every history passed" : "some history did not pass");
+            return passed ? ExitCode.OK : ExitCode.FAILED;
+        }
         long chosenSeed = seed != null ? seed : System.currentTimeMillis();
         Set<Integer> chosen = new TreeSet<>(scenarios == null || scenarios.isEmpty() ? CheckRun.ALL : scenarios);
         for (int n : chosen) {

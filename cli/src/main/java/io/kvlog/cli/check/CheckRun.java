@@ -110,6 +110,11 @@ public final class CheckRun {
                 report.history().writeJson(file);
                 report.historyFile(file);
             }
+            if (report.finalValues() != null) {
+                // null values (absent keys) are kept: the lost-write check needs them
+                new ObjectMapper().writeValue(reportDir.resolve("final-values-" + scenario.number() + ".json").toFile(),
+                        new java.util.TreeMap<>(report.finalValues()));
+            }
         }
         progress.accept(String.format("scenario %d: %s in %.1f s (%d operations, %d faults)", scenario.number(),
                 report.passed() ? "PASSED" : "FAILED", report.elapsed().toNanos() / 1e9, report.operations(),

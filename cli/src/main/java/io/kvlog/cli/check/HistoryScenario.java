@@ -111,6 +111,7 @@ abstract class HistoryScenario implements Scenario {
     /** Runs the linearizability checker and the lost-write check, and files their results. */
     static void checkHistory(ScenarioContext ctx, History history, Map<String, String> finalValues,
                              ScenarioReport report) {
+        report.finalValues(finalValues);
         ctx.progress().accept("  checking " + history.size() + " operations on " + history.byKey().size() + " keys");
         CheckResult result = new LinearizabilityChecker(ctx.settings().linearizabilityTimeoutPerKey()).check(history);
         report.linearizability(result);

@@ -51,10 +51,10 @@ final class NodeCrashLoopScenario extends HistoryScenario {
             steps = runClients(history, ctx.cluster().nodeUrls(), 3,
                     () -> System.nanoTime() >= end && killer.idle(), ownKeys(clientSeed, report, checkedReads));
         }
-        ctx.progress().accept("  waiting for every node to be ready again");
-        ctx.cluster().heal();
         report.note(String.format("%d client steps in %.1f s; ", steps, (System.nanoTime() - start) / 1e9) + checkedReads[0]
                 + " reads checked against the client's own last acked write");
+        ctx.progress().accept("  waiting for every node to be ready again");
+        ctx.cluster().heal();
         checkHistory(ctx, history, finalValues(ctx, history, keys, report), report);
         report.note(outcomes(history));
     }

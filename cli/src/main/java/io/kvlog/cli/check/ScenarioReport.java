@@ -22,6 +22,7 @@ public final class ScenarioReport {
     private LostWriteResult lostWrites;
     private Duration elapsed = Duration.ZERO;
     private Path historyFile;
+    private java.util.Map<String, String> finalValues;
     private String error;
 
     ScenarioReport(int number, String name) {
@@ -105,6 +106,15 @@ public final class ScenarioReport {
 
     public Path historyFile() {
         return historyFile;
+    }
+
+    void finalValues(java.util.Map<String, String> values) {
+        this.finalValues = values;
+    }
+
+    /** Each written key's value after healing (null = absent), as the lost-write check got it; null if not read. */
+    public java.util.Map<String, String> finalValues() {
+        return finalValues;
     }
 
     void error(String message) {
