@@ -40,7 +40,7 @@ final class BrokerKillScenario extends HistoryScenario {
         int steps;
         long start = System.nanoTime();
         long end = start + load.toNanos();
-        int minKills = settings.pick(1, 6);
+        int minKills = settings.pick(1, 3);
         try (ProcessKiller killer = ProcessKiller.start(ctx.cluster(), ProcessKiller.Target.BROKER, ctx.random(),
                 Duration.ofSeconds(4), Duration.ofSeconds(2), faults)) {
             // the load goes on while a killed broker comes back (slow on a loaded machine), and ends with every broker up
