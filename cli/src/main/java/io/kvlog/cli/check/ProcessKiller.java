@@ -86,14 +86,17 @@ public final class ProcessKiller implements AutoCloseable {
         return cycles.get();
     }
 
-    /** True while no victim is down or restarting (a broker's restart ends when it has rejoined). */
+    /**
+     * True while no victim is down or restarting (a broker's restart ends when it has rejoined), or
+     * once the injector has failed (it injects nothing more; {@link #close()} reports it).
+     */
     public boolean idle() {
-        return down == 0;
+        return down == 0 || failure.get() != null;
     }
 
     /** True once at least {@code minCycles} cycles are done and none is under way: a good moment to stop the load. */
     public boolean settledAfter(int minCycles) {
-        return idle() && cycles() >= minCycles;
+        return failure.get() != null || (idle() && cycles() >= minCycles);
     }
 
     private String name(int id) {
