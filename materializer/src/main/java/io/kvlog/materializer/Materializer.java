@@ -96,20 +96,26 @@ public final class Materializer implements AutoCloseable {
     }
 
     /**
-     * What a stream thread's uncaught exception calls for. A transaction the broker no longer
-     * knows in that state ({@link InvalidTxnStateException}, seen by kv check when a broker was
-     * SIGKILLed or a loaded node stalled past the transaction timeout) is over for that producer
-     * only: a new thread with a new producer resumes from the last committed transaction, so
-     * nothing is applied twice. Anything else stops this node's materializer.
+     * What a stream thread's uncaught exception calls for. A thread whose transactional producer
+     * is in a broken state — the broker no longer knows its transaction in that state
+     * ({@link InvalidTxnStateException}), or the producer refuses to go on after a commit timed out
+     * (an exception thrown by its transaction manager) — seen by kv check when brokers were
+     * SIGKILLed or a loaded node stalled: that is over for that producer only. A new thread with a
+     * new producer resumes from the last committed transaction, so nothing is applied twice.
+     * Anything else stops this node's materializer.
      */
     static StreamThreadExceptionResponse responseTo(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof InvalidTxnStateException) {
+            StackTraceElement[] frames = cause.getStackTrace();
+            boolean fromTransactionManager = frames.length > 0 && frames[0].getClassName().equals(TRANSACTION_MANAGER);
+            if (cause instanceof InvalidTxnStateException || fromTransactionManager) {
                 return StreamThreadExceptionResponse.REPLACE_THREAD;
             }
         }
         return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     }
+
+    private static final String TRANSACTION_MANAGER = "org.apache.kafka.clients.producer.internals.TransactionManager";
 
     /**
      * Starts Streams and waits until it is {@code RUNNING}.

@@ -21,6 +21,18 @@ class MaterializerFailureTest {
     }
 
     @Test
+    void aProducerStuckAfterACommitTimeoutReplacesTheThread() {
+        // Given the failure kv check saw with 2 of 3 brokers down: the producer's transaction manager refuses to go on
+        IllegalStateException stuck = new IllegalStateException("Cannot attempt operation `sendOffsetsToTransaction`"
+                + " because the previous call to `commitTransaction` timed out and must be retried");
+        stuck.setStackTrace(new StackTraceElement[] {new StackTraceElement(
+                "org.apache.kafka.clients.producer.internals.TransactionManager", "throwIfPendingState", null, 1272)});
+
+        assertEquals(StreamThreadExceptionResponse.REPLACE_THREAD,
+                Materializer.responseTo(new StreamsException("commit failed", stuck)));
+    }
+
+    @Test
     void anythingElseStopsTheMaterializer() {
         assertEquals(StreamThreadExceptionResponse.SHUTDOWN_CLIENT,
                 Materializer.responseTo(new StreamsException("store broken", new IllegalStateException("rocksdb"))));
