@@ -54,7 +54,7 @@ public final class LocalNodes {
     }
 
     /** Adds node {@code id} (or the next free id if 0) with a free port; does not start it. */
-    NodeState add(int id) {
+    public NodeState add(int id) {
         int newId = id > 0 ? id : nodes().stream().mapToInt(NodeState::id).max().orElse(0) + 1;
         if (cluster.state().node(newId).isPresent()) {
             throw new KvException(ExitCode.FAILED, "node " + newId + " exists already");
@@ -64,15 +64,15 @@ public final class LocalNodes {
         return node;
     }
 
-    Path dir(int id) {
+    public Path dir(int id) {
         return cluster.dataDir().resolve(node(id).dir());
     }
 
-    Path logFile(int id) {
+    public Path logFile(int id) {
         return dir(id).resolve("node.log");
     }
 
-    Path stateDir(int id) {
+    public Path stateDir(int id) {
         return dir(id).resolve("state");
     }
 
@@ -119,7 +119,7 @@ public final class LocalNodes {
     }
 
     /** Stops every running node at once; returns the ids stopped. */
-    List<Integer> stopAll() {
+    public List<Integer> stopAll() {
         List<Integer> stopped = new java.util.ArrayList<>();
         List<ProcessHandle> handles = new java.util.ArrayList<>();
         for (NodeState n : nodes()) {
@@ -138,7 +138,7 @@ public final class LocalNodes {
     }
 
     /** Deletes the node's copies (it must be stopped). */
-    void wipeState(int id) {
+    public void wipeState(int id) {
         if (isRunning(id)) {
             throw new KvException(ExitCode.FAILED, "node " + id + " is running; stop it before wiping its state");
         }
@@ -158,7 +158,7 @@ public final class LocalNodes {
     }
 
     /** GET a node URL; empty if it does not answer. */
-    Optional<HttpResponse<String>> get(String url) {
+    public Optional<HttpResponse<String>> get(String url) {
         try {
             return Optional.of(http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).GET().build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
@@ -203,7 +203,7 @@ public final class LocalNodes {
     }
 
     /** The URL of the first node that answers ready. */
-    Optional<String> firstReadyUrl() {
+    public Optional<String> firstReadyUrl() {
         return nodes().stream().filter(n -> isRunning(n.id()) && isReady(n.id())).map(NodeState::url).findFirst();
     }
 
@@ -214,7 +214,7 @@ public final class LocalNodes {
         }).toList();
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -31,7 +31,7 @@ class KvTest {
     @Test
     void everyCommandHasHelp() {
         for (String[] args : List.of(new String[] {"up", "--help"}, new String[] {"broker", "kill", "--help"},
-                new String[] {"down", "--help"}, new String[] {"status", "--help"})) {
+                new String[] {"down", "--help"}, new String[] {"status", "--help"}, new String[] {"check", "--help"})) {
             KvRun run = KvRun.of(args);
             assertEquals(ExitCode.OK, run.exitCode(), run.toString());
             assertTrue(run.out().startsWith("Usage: kv "), run.toString());
@@ -70,6 +70,20 @@ class KvTest {
 
         assertEquals(ExitCode.USAGE, run.exitCode(), run.toString());
         assertTrue(run.err().contains("brokers must be between 1 and 9, got 0"), run.toString());
+    }
+
+    @Test
+    void checkRefusesUnknownScenariosAndAnExistingCluster() {
+        KvRun unknown = KvRun.of("check", "--scenario", "1,9", "--data", data.resolve("new").toString());
+        assertEquals(ExitCode.USAGE, unknown.exitCode(), unknown.toString());
+        assertTrue(unknown.err().contains("--scenario: each must be 1-6, got 9"), unknown.toString());
+
+        // Given a directory that holds a cluster: kv check never runs on it
+        new ClusterStateFile(data).write(new ClusterState("id", 3, List.of(
+                new BrokerState(1, 9001, 9101, "brokers/broker-1", 0))));
+        KvRun existing = KvRun.of("check", "--data", data.toString());
+        assertEquals(ExitCode.USAGE, existing.exitCode(), existing.toString());
+        assertTrue(existing.err().contains("holds a cluster already"), existing.toString());
     }
 
     @Test

@@ -49,6 +49,8 @@ public final class LocalKafkaCluster {
     private static final String BROKER_MAIN = "kafka.Kafka";
     private static final String STORAGE_TOOL_MAIN = "kafka.tools.StorageTool";
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    // a JVM start; on a loaded 2-core machine three at once took more than a minute
+    private static final Duration FORMAT_TIMEOUT = Duration.ofMinutes(3);
 
     private final Path dataDir;
     private final ClusterStateFile stateFile;
@@ -342,7 +344,7 @@ public final class LocalKafkaCluster {
                     int code = JavaProcess.run(classpath, List.of("-Xmx256m"), STORAGE_TOOL_MAIN,
                             List.of("format", "--cluster-id", state.clusterId(), "--config", configFile(b.id()).toString(),
                                     "--ignore-formatted"),
-                            brokerDir(b.id()).resolve("format.log"), Duration.ofSeconds(60));
+                            brokerDir(b.id()).resolve("format.log"), FORMAT_TIMEOUT);
                     if (code != 0) {
                         failures.put(b.id(), new BrokerException(b.id(), "formatting storage of broker " + b.id()
                                 + " failed with exit code " + code + "; see " + brokerDir(b.id()).resolve("format.log")

@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -80,13 +81,41 @@ public final class Materializer implements AutoCloseable {
             }
         });
         streams.setUncaughtExceptionHandler(e -> {
+            StreamThreadExceptionResponse response = responseTo(e);
+            if (response == StreamThreadExceptionResponse.REPLACE_THREAD) {
+                LOG.warn("Materializer {}: a stream thread's transaction broke; replacing the thread",
+                        config.applicationServer(), e);
+                return response;
+            }
             // a failure here is a bug or a broken store, not bad input (the applier skips that):
             // stop this node rather than retry the same record forever
             LOG.error("Materializer {} failed; shutting it down", config.applicationServer(), e);
             failure = e;
-            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            return response;
         });
     }
+
+    /**
+     * What a stream thread's uncaught exception calls for. A thread whose transactional producer
+     * is in a broken state — the broker no longer knows its transaction in that state
+     * ({@link InvalidTxnStateException}), or the producer refuses to go on after a commit timed out
+     * (an exception thrown by its transaction manager) — seen by kv check when brokers were
+     * SIGKILLed or a loaded node stalled: that is over for that producer only. A new thread with a
+     * new producer resumes from the last committed transaction, so nothing is applied twice.
+     * Anything else stops this node's materializer.
+     */
+    static StreamThreadExceptionResponse responseTo(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            StackTraceElement[] frames = cause.getStackTrace();
+            boolean fromTransactionManager = frames.length > 0 && frames[0].getClassName().equals(TRANSACTION_MANAGER);
+            if (cause instanceof InvalidTxnStateException || fromTransactionManager) {
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
+        }
+        return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+
+    private static final String TRANSACTION_MANAGER = "org.apache.kafka.clients.producer.internals.TransactionManager";
 
     /**
      * Starts Streams and waits until it is {@code RUNNING}.

@@ -16,7 +16,7 @@ import io.kvlog.materializer.Read;
 import io.kvlog.materializer.Replayer;
 import io.kvlog.protocol.Entry;
 import io.kvlog.protocol.Topics;
-import io.kvlog.writer.testing.FaultyProxy;
+import io.kvlog.http.faults.FaultyProxy;
 import io.kvlog.writer.testing.KvClient;
 import io.kvlog.writer.testing.KvClient.Reply;
 import io.kvlog.writer.testing.KvNodes;

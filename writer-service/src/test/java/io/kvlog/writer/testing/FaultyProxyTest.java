@@ -3,6 +3,7 @@ package io.kvlog.writer.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvlog.http.faults.FaultyProxy;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.IOException;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The test utility itself: the proxy injects the faults it says, reproducibly, and cleans up. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+// generous bounds: on a loaded 2-core machine a request through the proxy took over 5 s (a timeout read as a drop)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class FaultyProxyTest {
 
     private Vertx vertx;
@@ -60,12 +62,30 @@ class FaultyProxyTest {
     }
 
     @Test
+    void delaysForwardedConnectionsWithoutLosingThem() throws Exception {
+        // Given a proxy that delays every connection by up to 200 ms and drops none
+        FaultyProxy.Faults faults = new FaultyProxy.Faults(0, 0, 1.0, Duration.ofMillis(200), 7);
+        try (FaultyProxy proxy = FaultyProxy.start("127.0.0.1", upstreamPort, faults, 4)) {
+            // When 20 requests go through it
+            for (int i = 0; i < 20; i++) {
+                OneShotHttp.Reply reply = OneShotHttp.send("127.0.0.1", proxy.port(), "POST", "/echo",
+                        "text/plain", "d" + i, Duration.ofSeconds(30));
+                // Then each is answered, late but whole
+                assertEquals("echo:d" + i, reply.body());
+            }
+            FaultyProxy.Counts counts = proxy.counts();
+            assertEquals(20, counts.delayed(), counts.toString());
+            assertEquals(20, counts.passed(), counts.toString());
+        }
+    }
+
+    @Test
     void closeStopsEveryThreadAndRefusesNewConnections() throws Exception {
         // Given a proxy that passed traffic
         FaultyProxy proxy = FaultyProxy.start("127.0.0.1", upstreamPort, new FaultyProxy.Faults(0, 0, 1), 4);
         int port = proxy.port();
         assertEquals(200, OneShotHttp.send("127.0.0.1", port, "POST", "/", "text/plain", "x",
-                Duration.ofSeconds(5)).status());
+                Duration.ofSeconds(30)).status());
 
         // When it is closed
         proxy.close();
@@ -87,7 +107,7 @@ class FaultyProxyTest {
             for (int i = 0; i < requests; i++) {
                 try {
                     OneShotHttp.Reply reply = OneShotHttp.send("127.0.0.1", proxy.port(), "POST", "/echo",
-                            "text/plain", "n" + i, Duration.ofSeconds(5));
+                            "text/plain", "n" + i, Duration.ofSeconds(30));
                     assertEquals("echo:n" + i, reply.body());
                     outcomes.add(true);
                 } catch (IOException dropped) {

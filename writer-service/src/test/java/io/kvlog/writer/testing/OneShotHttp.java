@@ -12,7 +12,7 @@ import java.time.Duration;
 
 /**
  * HTTP/1.1 over one fresh TCP connection per request ({@code Connection: close}), so a
- * connection-level fault (see {@link FaultyProxy}) hits exactly one request. A reply cut short
+ * connection-level fault (see {@link io.kvlog.http.faults.FaultyProxy}) hits exactly one request. A reply cut short
  * (no complete status line, or fewer body bytes than {@code Content-Length}) is an
  * {@link IOException}: to the client the outcome is unknown.
  */

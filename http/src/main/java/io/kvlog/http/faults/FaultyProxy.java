@@ -1,4 +1,4 @@
-package io.kvlog.writer.testing;
+package io.kvlog.http.faults;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,24 +29,38 @@ import java.util.concurrent.atomic.AtomicLong;
  *       client never learns it;</li>
  *   <li>otherwise bytes pass both ways untouched.</li>
  * </ul>
- * With one request per connection (see {@link OneShotHttp}) and one client at a time, the same
- * seed gives the same faults. At most {@code maxConnections} connections are proxied at once
+ * Independently, with probability {@code delayProbability} a forwarded connection waits a random
+ * time up to {@code maxDelay} before it reaches the server (a slow link; the client's request
+ * sits in the proxy meanwhile). With one request per connection and one client at a time, the
+ * same seed gives the same faults. At most {@code maxConnections} connections are proxied at once
  * (the acceptor waits for a slot); {@link #close()} closes every socket and stops every thread.
  */
 public final class FaultyProxy implements AutoCloseable {
 
     /** What the proxy injects. */
-    public record Faults(double dropBeforeForward, double dropReplyAfterForward, long seed) {
+    public record Faults(double dropBeforeForward, double dropReplyAfterForward, double delayProbability,
+                         Duration maxDelay, long seed) {
         public Faults {
             if (dropBeforeForward < 0 || dropReplyAfterForward < 0 || dropBeforeForward + dropReplyAfterForward > 1) {
                 throw new IllegalArgumentException("fault probabilities: each >= 0 and together <= 1, got "
                         + dropBeforeForward + " and " + dropReplyAfterForward);
             }
+            if (delayProbability < 0 || delayProbability > 1) {
+                throw new IllegalArgumentException("delayProbability: must be 0-1, got " + delayProbability);
+            }
+            if (maxDelay.isNegative()) {
+                throw new IllegalArgumentException("maxDelay: must be >= 0, got " + maxDelay);
+            }
+        }
+
+        /** Drops only, no delays. */
+        public Faults(double dropBeforeForward, double dropReplyAfterForward, long seed) {
+            this(dropBeforeForward, dropReplyAfterForward, 0, Duration.ZERO, seed);
         }
     }
 
     /** What the proxy did so far. */
-    public record Counts(long accepted, long droppedBeforeForward, long droppedReplies, long passed) {
+    public record Counts(long accepted, long droppedBeforeForward, long droppedReplies, long passed, long delayed) {
     }
 
     private enum Fate { DROP_BEFORE_FORWARD, DROP_REPLY, PASS }
@@ -64,6 +79,7 @@ public final class FaultyProxy implements AutoCloseable {
     private final AtomicLong droppedBefore = new AtomicLong();
     private final AtomicLong droppedReplies = new AtomicLong();
     private final AtomicLong passed = new AtomicLong();
+    private final AtomicLong delayed = new AtomicLong();
     private volatile boolean closed;
 
     private FaultyProxy(String upstreamHost, int upstreamPort, Faults faults, int maxConnections) throws IOException {
@@ -100,7 +116,7 @@ public final class FaultyProxy implements AutoCloseable {
     }
 
     public Counts counts() {
-        return new Counts(accepted.get(), droppedBefore.get(), droppedReplies.get(), passed.get());
+        return new Counts(accepted.get(), droppedBefore.get(), droppedReplies.get(), passed.get(), delayed.get());
     }
 
     private void acceptLoop() {
@@ -127,8 +143,9 @@ public final class FaultyProxy implements AutoCloseable {
                 slots.release();
                 continue;
             }
+            long delayMillis = delay();
             open.add(client);
-            threads.execute(() -> proxy(client, fate));
+            threads.execute(() -> proxy(client, fate, delayMillis));
         }
     }
 
@@ -140,10 +157,22 @@ public final class FaultyProxy implements AutoCloseable {
         return draw < faults.dropBeforeForward() + faults.dropReplyAfterForward() ? Fate.DROP_REPLY : Fate.PASS;
     }
 
-    private void proxy(Socket client, Fate fate) {
+    /** 0, or a delay for a forwarded connection; drawn only when delays are on, so drop-only seeds keep their faults. */
+    private long delay() {
+        if (faults.delayProbability() == 0 || random.nextDouble() >= faults.delayProbability()) {
+            return 0;
+        }
+        delayed.incrementAndGet();
+        return (long) (random.nextDouble() * faults.maxDelay().toMillis());
+    }
+
+    private void proxy(Socket client, Fate fate, long delayMillis) {
         Socket upstream = new Socket();
         open.add(upstream);
         try {
+            if (delayMillis > 0) {
+                Thread.sleep(delayMillis);
+            }
             upstream.connect(new InetSocketAddress(upstreamHost, upstreamPort), 5000);
             threads.execute(() -> pump(client, upstream, false));
             if (pump(upstream, client, fate == Fate.DROP_REPLY) && fate == Fate.PASS) {
@@ -151,6 +180,8 @@ public final class FaultyProxy implements AutoCloseable {
             }
         } catch (IOException e) {
             // upstream unreachable: the client sees its connection closed, like a dropped one
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // close() stops the pumps: the connection is dropped
         } finally {
             closeQuietly(client);
             closeQuietly(upstream);

@@ -1,0 +1,224 @@
+package io.kvlog.cli.check;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Scenario 5: after thousands of writes a new node joins; once ready it serves every key (all of
+ * them in a scan through it; a sample of 400, or all in the long version, by linearizable reads
+ * through it, recorded and checked), and once the writes have stopped each copy of each
+ * partition, the new node's included, has the same digest at the same position.
+ */
+final class LateReplicaScenario extends HistoryScenario {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration CONVERGE_TIMEOUT = Duration.ofSeconds(60);
+
+    @Override
+    public int number() {
+        return 5;
+    }
+
+    @Override
+    public String name() {
+        return "late replica";
+    }
+
+    @Override
+    public void run(ScenarioContext ctx, ScenarioReport report) throws Exception {
+        int writes = ctx.settings().pick(2000, 5000);
+        int clients = 12;
+        History history = new History();
+        report.history(history);
+        FaultLog faults = new FaultLog(ctx.progress());
+        report.faults(faults);
+        CheckCluster cluster = ctx.cluster();
+
+        // Given thousands of keys written
+        ctx.progress().accept("  writing " + writes + " keys");
+        AtomicInteger next = new AtomicInteger();
+        Map<String, String> written = new ConcurrentHashMap<>();
+        long start = System.nanoTime();
+        runUntilDone(history, cluster.nodeUrls(), clients, client -> {
+            for (int i = next.getAndIncrement(); i < writes; i = next.getAndIncrement()) {
+                String key = "s5-k" + i;
+                RecordingClient.Result put = client.perform(OpKind.PUT, key, "v" + i, Map.of(), 10, Duration.ofMillis(300));
+                if (put.ok()) {
+                    written.put(key, "v" + i);
+                }
+            }
+        });
+        double seconds = (System.nanoTime() - start) / 1e9;
+        report.note(String.format("%d writes (%d acked) in %.1f s (%.0f/s)", writes, written.size(), seconds,
+                writes / seconds));
+
+        // When a node joins
+        int joined = cluster.addNode();
+        faults.record("node " + joined + " joins after " + writes + " writes");
+        long joinStart = System.nanoTime();
+        cluster.awaitNodesReady();
+        report.note(String.format("node %d ready %.1f s after it started", joined, (System.nanoTime() - joinStart) / 1e9));
+
+        // Then it serves every key: all of them in a scan through it, and a sample (long version: all) by
+        // linearizable reads through it, recorded in the history
+        Map<String, String> scanned = scan(cluster.nodeUrl(joined), "s5-k");
+        written.forEach((key, value) -> {
+            if (!value.equals(scanned.get(key))) {
+                report.finding("a scan through node " + joined + " gives " + key + " = " + scanned.get(key)
+                        + ", acked as " + value);
+            }
+        });
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < writes; i++) {
+            keys.add("s5-k" + i);
+        }
+        java.util.Collections.shuffle(keys, ctx.random());
+        List<String> sample = keys.subList(0, ctx.settings().pick(Math.min(400, writes), writes));
+        AtomicInteger nextRead = new AtomicInteger();
+        Map<String, String> unread = new ConcurrentHashMap<>(); // key -> why
+        runUntilDone(history, List.of(cluster.nodeUrl(joined)), clients, client -> {
+            for (int i = nextRead.getAndIncrement(); i < sample.size(); i = nextRead.getAndIncrement()) {
+                RecordingClient.Result get = client.perform(OpKind.GET, sample.get(i), null, Map.of(), 20,
+                        Duration.ofMillis(500));
+                if (!get.ok()) {
+                    unread.put(sample.get(i), get.detail());
+                }
+            }
+        });
+        report.note(scanned.size() + " keys scanned and " + (sample.size() - unread.size())
+                + " read linearizably through node " + joined);
+        if (!unread.isEmpty()) {
+            var first = unread.entrySet().iterator().next();
+            report.finding(unread.size() + " keys could not be read through node " + joined + ", e.g. "
+                    + first.getKey() + ": " + first.getValue());
+        }
+        // the scan ran after every write had returned: its values are the final state
+        Map<String, String> finalValues = new TreeMap<>();
+        for (String key : keys) {
+            finalValues.put(key, scanned.get(key));
+        }
+        // And every copy of every partition has the same digest at the same position
+        compareDigests(ctx, joined, report);
+        checkHistory(ctx, history, finalValues, report);
+        report.note(outcomes(history));
+    }
+
+    /** Runs {@code clients} clients until each body returns. */
+    private static void runUntilDone(History history, List<String> urls, int clients,
+                                     ClientBody body) throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        List<Exception> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int p = 1; p <= clients; p++) {
+            RecordingClient client = new RecordingClient(p, urls, history, REQUEST_TIMEOUT);
+            Thread t = new Thread(() -> {
+                try {
+                    body.run(client);
+                } catch (Exception | AssertionError e) {
+                    failures.add(e instanceof Exception ex ? ex : new IllegalStateException(e));
+                }
+            }, "kv-check-client-" + p);
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+    }
+
+    /** Every key with {@code prefix} and its value, by a scan (linearizable, the default) through {@code url}. */
+    private static Map<String, String> scan(String url, String prefix) throws IOException, InterruptedException {
+        Map<String, String> values = new TreeMap<>();
+        java.net.URI base = java.net.URI.create(url);
+        String cursor = null;
+        for (int page = 0; page < 10_000; page++) {
+            String query = "/v1/kv?prefix=" + prefix + "&limit=1000"
+                    + (cursor == null ? "" : "&cursor=" + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8));
+            OneShotHttp.Reply reply = null;
+            for (int attempt = 0; attempt < 20 && (reply == null || reply.status() != 200); attempt++) {
+                if (attempt > 0) {
+                    Thread.sleep(500); // a scan answers 503 while a partition has no caught-up copy
+                }
+                reply = OneShotHttp.send(base.getHost(), base.getPort(), "GET", query, null, Duration.ofSeconds(30));
+            }
+            if (reply.status() != 200) {
+                throw new IllegalStateException("scan through " + url + " answers " + reply.status() + " " + reply.body());
+            }
+            JsonNode body = JSON.readTree(reply.body());
+            body.path("items").forEach(item -> values.put(item.path("key").asText(), item.path("value").asText()));
+            JsonNode next = body.get("cursor");
+            if (next == null || next.isNull() || next.asText().isEmpty()) {
+                return values;
+            }
+            cursor = next.asText();
+        }
+        throw new IllegalStateException("scan through " + url + " did not end after 10000 pages");
+    }
+
+    private interface ClientBody {
+        void run(RecordingClient client) throws Exception;
+    }
+
+    private static void compareDigests(ScenarioContext ctx, int joined, ScenarioReport report) throws InterruptedException {
+        CheckCluster cluster = ctx.cluster();
+        int joinedCopies = 0;
+        for (int p = 0; p < cluster.partitions(); p++) {
+            long deadline = System.nanoTime() + CONVERGE_TIMEOUT.toNanos();
+            Map<Integer, String> digests;
+            while (true) {
+                digests = digests(cluster, p);
+                long positions = digests.values().stream().map(d -> d.split("/")[0]).distinct().count();
+                boolean allAnswered = digests.values().stream().noneMatch(d -> d.startsWith("?"));
+                if ((positions == 1 && allAnswered) || System.nanoTime() > deadline) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            if (digests.containsKey(joined)) {
+                joinedCopies++;
+            }
+            if (digests.size() < 2) {
+                report.finding("partition " + p + ": fewer than 2 copies answer a digest: " + digests);
+            } else if (digests.values().stream().distinct().count() != 1) {
+                report.finding("partition " + p + ": copies differ (node=position/sha256): " + digests);
+            }
+        }
+        report.note("node " + joined + " holds " + joinedCopies + " of " + cluster.partitions()
+                + " partitions; every copy compared at equal positions");
+        if (joinedCopies == 0) {
+            report.finding("node " + joined + " holds no copy of any partition after it is ready");
+        }
+    }
+
+    /** node -> "position/sha256" of each node holding a copy of the partition; "?..." if it does not answer. */
+    private static Map<Integer, String> digests(CheckCluster cluster, int partition) {
+        Map<Integer, String> digests = new TreeMap<>();
+        for (int id : cluster.nodeIds()) {
+            var reply = cluster.nodes().get(cluster.nodeUrl(id) + "/v1/admin/digest?partition=" + partition);
+            if (reply.isEmpty()) {
+                digests.put(id, "?no answer");
+            } else if (reply.get().statusCode() == 200) {
+                try {
+                    JsonNode body = JSON.readTree(reply.get().body());
+                    digests.put(id, body.path("offset").asText() + "/" + body.path("sha256").asText());
+                } catch (IOException e) {
+                    digests.put(id, "?unreadable " + reply.get().body());
+                }
+            } else if (reply.get().statusCode() != 404) {
+                digests.put(id, "?" + reply.get().statusCode() + " " + reply.get().body());
+            }
+        }
+        return digests;
+    }
+}
