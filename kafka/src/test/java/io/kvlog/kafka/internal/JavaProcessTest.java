@@ -1,0 +1,45 @@
+package io.kvlog.kafka.internal;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JavaProcessTest {
+
+    /** A program that sleeps until it is killed: the child process of the test. */
+    public static final class Sleeper {
+        public static void main(String[] args) throws InterruptedException {
+            Thread.sleep(Long.parseLong(args[1]));
+        }
+    }
+
+    @Test
+    void aStartedProcessIsFoundByItsMarkerAtOnceAndIsGoneAfterKill(@TempDir Path dir) throws Exception {
+        String marker = dir.resolve("marker-" + System.nanoTime()).toString();
+        // Given a process started with a marker among its arguments
+        long pid = JavaProcess.start(System.getProperty("java.class.path"), List.of("-Xmx32m"),
+                Sleeper.class.getName(), List.of(marker, "60000"), dir.resolve("sleeper.log"), dir);
+        try {
+            // Then it is found by pid and marker straight away, not only once the JVM's spawn helper has exec'd it
+            assertTrue(JavaProcess.isAlive(pid, marker), "pid " + pid + " not found with its marker right after start");
+            // and a different marker does not match it (a recycled pid is never taken for ours)
+            assertFalse(JavaProcess.isAlive(pid, marker + "-other"));
+        } finally {
+            // When it is killed
+            JavaProcess.find(pid, marker).ifPresent(JavaProcess::kill);
+        }
+        // Then it is gone
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (JavaProcess.isAlive(pid, marker) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertFalse(JavaProcess.isAlive(pid, marker), "pid " + pid + " still alive after kill");
+        assertTrue(Files.exists(dir.resolve("sleeper.log")));
+    }
+}
