@@ -252,15 +252,10 @@ public final class LocalKafkaCluster {
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<Integer> waiting = new TreeSet<>(ids);
         long lastReport = 0;
-        Map<Integer, Integer> notSeen = new HashMap<>();
         try {
             while (true) {
                 for (int id : waiting) {
-                    // gone only if missed on 3 polls in a row: one missed look at /proc (seen once, under
-                    // heavy load, while the broker's log showed it starting normally) is not an exit
-                    int misses = isRunning(id) ? 0 : notSeen.getOrDefault(id, 0) + 1;
-                    notSeen.put(id, misses);
-                    if (misses >= 3) {
+                    if (!isRunning(id)) {
                         throw new BrokerException(id, "broker " + id + " exited before it was ready; see its log "
                                 + logFile(id) + tail(logFile(id)));
                     }

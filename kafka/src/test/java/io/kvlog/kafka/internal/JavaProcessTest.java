@@ -42,4 +42,23 @@ class JavaProcessTest {
         assertFalse(JavaProcess.isAlive(pid, marker), "pid " + pid + " still alive after kill");
         assertTrue(Files.exists(dir.resolve("sleeper.log")));
     }
+
+    @Test
+    void aStartedProcessIsFoundAtEveryLookDuringItsFirstMoments(@TempDir Path dir) throws Exception {
+        // setsid execs java a few ms after start; meanwhile /proc/PID/cmdline reads empty or partial.
+        // Before start() waited for the final image, most spawns were caught in that window.
+        for (int i = 0; i < 10; i++) {
+            String marker = dir.resolve("marker-" + i).toString();
+            long pid = JavaProcess.start(System.getProperty("java.class.path"), List.of("-Xmx32m"),
+                    Sleeper.class.getName(), List.of(marker, "60000"), dir.resolve("sleeper-" + i + ".log"), dir);
+            try {
+                long end = System.nanoTime() + Duration.ofMillis(50).toNanos();
+                for (int look = 0; System.nanoTime() < end; look++) {
+                    assertTrue(JavaProcess.isAlive(pid, marker), "spawn " + i + ": pid " + pid + " not found at look " + look);
+                }
+            } finally {
+                ProcessHandle.of(pid).ifPresent(JavaProcess::kill);
+            }
+        }
+    }
 }
