@@ -37,15 +37,17 @@ class BenchIT {
             KvRun up = KvRun.of("up", "--brokers", "1", "--nodes", "1", "--partitions", "3", "--data", data);
             assertEquals(ExitCode.OK, up.exitCode(), up.toString());
 
-            // When a ~3 s bench of each quick workload runs with the kafka baseline and the replay scenario
+            // When a ~3 s bench of each quick workload runs, primed for 1 s each, with the kafka baseline and the
+            // replay scenario
             KvRun bench = KvRun.of("bench", "--data", data, "--suite", "quick", "--duration", "3", "--warmup", "1",
-                    "--keys", "200", "--connections", "8", "--baseline", "kafka", "--scenarios", "replay",
+                    "--prime", "3", "--keys", "200", "--connections", "8", "--baseline", "kafka", "--scenarios", "replay",
                     "--out", out.toString());
 
             // Then it succeeds, prints its table and progress, and wrote every report file
             assertEquals(ExitCode.OK, bench.exitCode(), bench.toString());
             assertTrue(bench.out().contains("kvlog"), bench.toString());
             assertTrue(bench.err().contains("ops/s"), "progress every second: " + bench);
+            assertTrue(bench.err().contains("priming kvlog with get-eventual for 1 s"), "primed: " + bench);
             for (String file : new String[] {"report.json", "report.html", "results.md", "latency-percentiles.svg",
                     "throughput.svg"}) {
                 assertTrue(Files.size(out.resolve(file)) > 0, file);
@@ -64,6 +66,7 @@ class BenchIT {
             assertTrue(replayed >= 200, "pre-load alone wrote 200 events: " + scenarios);
             assertEquals(scenarios.get("kafka-consume-events").get("details").get("events").asLong(), replayed);
             assertTrue(report.get("ratios").size() >= 2, report.get("ratios").toString());
+            assertEquals(3, report.get("settings").get("primeSeconds").asInt(), report.get("settings").toString());
         } finally {
             KvRun down = KvRun.of("down", "--data", data);
             assertEquals(ExitCode.OK, down.exitCode(), down.toString());

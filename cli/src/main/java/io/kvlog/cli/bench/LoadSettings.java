@@ -12,9 +12,10 @@ import java.time.Duration;
  * @param seconds        seconds measured
  * @param rate           0: closed loop; otherwise open loop at this many requests per second
  * @param timeoutMillis  per-request timeout in ms (a request without a reply by then counts as {@code timeout})
+ * @param primeSeconds   seconds of unmeasured load on each system before its first workload (0: none)
  */
 public record LoadSettings(int connections, int keys, int valueBytes, int warmupSeconds, int seconds, int rate,
-                           long timeoutMillis) {
+                           long timeoutMillis, int primeSeconds) {
 
     public LoadSettings {
         require(connections >= 1 && connections <= 10_000, "connections: must be 1-10000, got " + connections);
@@ -24,6 +25,18 @@ public record LoadSettings(int connections, int keys, int valueBytes, int warmup
         require(seconds >= 1, "duration: must be >= 1 second, got " + seconds);
         require(rate >= 0, "rate: must be >= 0 requests/s (0 = closed loop), got " + rate);
         require(timeoutMillis > 0, "timeout: must be > 0 ms, got " + timeoutMillis);
+        require(primeSeconds >= 0, "prime: must be >= 0 seconds, got " + primeSeconds);
+    }
+
+    /** Settings without priming. */
+    public LoadSettings(int connections, int keys, int valueBytes, int warmupSeconds, int seconds, int rate,
+                        long timeoutMillis) {
+        this(connections, keys, valueBytes, warmupSeconds, seconds, rate, timeoutMillis, 0);
+    }
+
+    /** These settings for one priming run of {@code seconds}: closed loop, nothing of it measured as a result. */
+    public LoadSettings priming(int seconds) {
+        return new LoadSettings(connections, keys, valueBytes, 0, seconds, 0, timeoutMillis, 0);
     }
 
     private static void require(boolean ok, String message) {

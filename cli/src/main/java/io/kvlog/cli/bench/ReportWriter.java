@@ -122,7 +122,9 @@ public final class ReportWriter {
                 .append("); ").append(report.settings().connections()).append(" connections, ")
                 .append(report.settings().keys()).append(" keys, ").append(report.settings().valueBytes())
                 .append(" B values, ").append(report.settings().warmupSeconds()).append(" s warm-up + ")
-                .append(report.settings().seconds()).append(" s measured per workload.\n\n");
+                .append(report.settings().seconds()).append(" s measured per workload")
+                .append(report.settings().primeSeconds() > 0 ? ", after " + report.settings().primeSeconds()
+                        + " s of unmeasured priming load per system" : "").append(".\n\n");
         s.append("Command: `").append(report.command()).append("`\n\n");
         s.append(table(resultHeader(), resultRows(report), true));
         if (!report.ratios().isEmpty()) {

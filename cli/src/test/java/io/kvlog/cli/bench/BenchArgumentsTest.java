@@ -19,6 +19,7 @@ class BenchArgumentsTest {
             "--keys 0;keys: must be >= 1, got 0",
             "--value-size 0;value size: must be 1 B - 1 MiB, got 0",
             "--duration 0;duration: must be >= 1 second, got 0",
+            "--prime -1;prime: must be >= 0 seconds, got -1",
             "--rate -5;rate: must be >= 0 requests/s (0 = closed loop), got -5",
             "--reads 101;read percent: must be 0-100, got 101",
             "--consistency strong;consistency: must be one of [linearizable, session, eventual], got 'strong'",
