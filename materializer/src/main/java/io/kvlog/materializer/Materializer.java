@@ -66,6 +66,7 @@ public final class Materializer implements AutoCloseable {
     // created in the constructor, closed in close()
     private final KafkaStreams streams;
     private final CountDownLatch settled = new CountDownLatch(1);
+    private volatile boolean reachedRunning;
     // held by the apply processors while they write and by every query here: see MaterializerTopology.build
     private final Object storeLock = new Object();
     private volatile Throwable failure;
@@ -76,6 +77,9 @@ public final class Materializer implements AutoCloseable {
                 MaterializerTopology.streamsProperties(config));
         streams.setStateListener((now, before) -> {
             LOG.info("Materializer {} state {} -> {}", config.applicationServer(), before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                reachedRunning = true;
+            }
             if (now == KafkaStreams.State.RUNNING || !now.isRunningOrRebalancing()) {
                 settled.countDown();
             }
@@ -118,19 +122,30 @@ public final class Materializer implements AutoCloseable {
     private static final String TRANSACTION_MANAGER = "org.apache.kafka.clients.producer.internals.TransactionManager";
 
     /**
-     * Starts Streams and waits until it is {@code RUNNING}.
+     * Starts Streams and waits until it has been {@code RUNNING} once.
      *
-     * @throws IllegalStateException if it failed or is not running within {@code timeout}
+     * @throws IllegalStateException if it failed, or has not been running within {@code timeout}
      */
     public void start(Duration timeout) throws InterruptedException {
         streams.start();
         boolean inTime = settled.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         KafkaStreams.State state = streams.state();
-        if (state != KafkaStreams.State.RUNNING) {
+        if (!started(reachedRunning, state)) {
             throw new IllegalStateException("Materializer " + config.applicationServer() + " on "
                     + config.bootstrapServers() + " is " + state + (inTime ? "" : " after waiting " + timeout)
                     + ", not RUNNING" + (failure == null ? "" : ": " + failure), failure);
         }
+    }
+
+    /**
+     * Whether a start has succeeded: Streams has reached {@code RUNNING} and has not failed or
+     * stopped since. It may be {@code REBALANCING} again by now: when several nodes join at once,
+     * the group rebalances again right after the first assignment (seen by kv check: a node
+     * failed its start, "REBALANCING, not RUNNING", 100 ms after it had been running).
+     * Readiness ({@code /v1/ready}) follows the state from there on.
+     */
+    static boolean started(boolean reachedRunning, KafkaStreams.State now) {
+        return reachedRunning && now.isRunningOrRebalancing();
     }
 
     /** Streams' state; {@code RUNNING} when this node can serve. */
