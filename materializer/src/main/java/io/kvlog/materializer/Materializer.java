@@ -141,7 +141,7 @@ public final class Materializer implements AutoCloseable {
      * Whether a start has succeeded: Streams has reached {@code RUNNING} and has not failed or
      * stopped since. It may be {@code REBALANCING} again by now: when several nodes join at once,
      * the group rebalances again right after the first assignment (seen by kv check: a node
-     * failed its start, "REBALANCING, not RUNNING", 100 ms after it had been running).
+     * failed its start, "REBALANCING, not RUNNING", 6 ms after it had been running).
      * Readiness ({@code /v1/ready}) follows the state from there on.
      */
     static boolean started(boolean reachedRunning, KafkaStreams.State now) {
