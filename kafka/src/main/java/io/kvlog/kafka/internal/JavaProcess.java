@@ -65,11 +65,21 @@ public final class JavaProcess {
      * that window took a running process for a dead one.
      */
     private static void awaitExec(Process process, String mainClass) {
+        settledCommandLine(process.toHandle(), line -> isFinalImage(line, mainClass));
+    }
+
+    /**
+     * The process's command line once {@code settled} accepts it, or as it is when the process
+     * exits or {@link #EXEC_TIMEOUT} passes.
+     */
+    private static String settledCommandLine(ProcessHandle process, java.util.function.Predicate<String> settled) {
         long deadline = System.nanoTime() + EXEC_TIMEOUT.toNanos();
-        while (process.isAlive() && !isFinalImage(commandLine(process.toHandle()), mainClass)
-                && System.nanoTime() < deadline) {
+        String commandLine = commandLine(process);
+        while (!settled.test(commandLine) && process.isAlive() && System.nanoTime() < deadline) {
             pause(2);
+            commandLine = commandLine(process);
         }
+        return commandLine;
     }
 
     /** Runs {@code mainClass} to completion (bounded by {@code timeout}) and returns its exit code. */
@@ -112,12 +122,7 @@ public final class JavaProcess {
         if (handle.isEmpty()) {
             return Optional.empty();
         }
-        String commandLine = commandLine(handle.get());
-        long deadline = System.nanoTime() + EXEC_TIMEOUT.toNanos();
-        while (commandLine.isBlank() && handle.get().isAlive() && System.nanoTime() < deadline) {
-            pause(2);
-            commandLine = commandLine(handle.get());
-        }
+        String commandLine = settledCommandLine(handle.get(), line -> !line.isBlank());
         return commandLine.contains(marker) && handle.get().isAlive() ? handle : Optional.empty();
     }
 
