@@ -28,12 +28,6 @@ public record LoadSettings(int connections, int keys, int valueBytes, int warmup
         require(primeSeconds >= 0, "prime: must be >= 0 seconds, got " + primeSeconds);
     }
 
-    /** Settings without priming. */
-    public LoadSettings(int connections, int keys, int valueBytes, int warmupSeconds, int seconds, int rate,
-                        long timeoutMillis) {
-        this(connections, keys, valueBytes, warmupSeconds, seconds, rate, timeoutMillis, 0);
-    }
-
     /** These settings for one priming run of {@code seconds}: closed loop, nothing of it measured as a result. */
     public LoadSettings priming(int seconds) {
         return new LoadSettings(connections, keys, valueBytes, 0, seconds, 0, timeoutMillis, 0);

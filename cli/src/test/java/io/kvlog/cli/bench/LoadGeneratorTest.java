@@ -31,7 +31,7 @@ class LoadGeneratorTest {
 
     @Test
     void closedLoopCountsSuccessesOfTheMeasuredSecondsOnly() throws Exception {
-        LoadSettings settings = new LoadSettings(4, 100, 10, 1, 1, 0, 5000);
+        LoadSettings settings = new LoadSettings(4, 100, 10, 1, 1, 0, 5000, 0);
         WorkloadResult result = generator.run(server.target(), new Workload("mix", 50, "linearizable", "log"),
                 settings, line -> { });
 
@@ -44,7 +44,7 @@ class LoadGeneratorTest {
 
     @Test
     void openLoopSendsOnScheduleAndPreloadWritesEveryKey() throws Exception {
-        LoadSettings settings = new LoadSettings(4, 50, 10, 0, 1, 200, 5000);
+        LoadSettings settings = new LoadSettings(4, 50, 10, 0, 1, 200, 5000, 0);
         generator.preload(server.target(), settings, new Workload("preload", 0, "linearizable", "all"), line -> { });
 
         WorkloadResult result = generator.run(server.target(), new Workload("get", 100, "eventual", "log"),
@@ -59,7 +59,7 @@ class LoadGeneratorTest {
     @Test
     void aServerThatIsNotThereCountsConnectionErrors() throws Exception {
         URI nowhere = URI.create("http://127.0.0.1:" + Ports.free(1).get(0));
-        LoadSettings settings = new LoadSettings(2, 10, 10, 0, 1, 0, 2000);
+        LoadSettings settings = new LoadSettings(2, 10, 10, 0, 1, 0, 2000, 0);
 
         WorkloadResult result = generator.run(new KvlogApi(List.of(nowhere)), new Workload("write", 0, "linearizable", "log"),
                 settings, line -> { });

@@ -25,7 +25,7 @@ class ReportWriterTest {
     void writesJsonHtmlMarkdownAndPlotsWithRatios() throws Exception {
         // Given kvlog at 2000 writes/s, etcd at 500, the raw producer at 8000, and a replay scenario
         BenchReport report = BenchReport.of("2026-01-01T10:00:00", "kv bench --suite quick", Map.of("cores", 2),
-                new LoadSettings(64, 10_000, 100, 1, 2, 0, 5000),
+                new LoadSettings(64, 10_000, 100, 1, 2, 0, 5000, 0),
                 List.of(result("kvlog", "write", 2000, 3), result("etcd", "write", 500, 0),
                         result("kafka-producer", "write", 8000, 0), result("kvlog", "get-eventual", 9000, 0)),
                 List.of(new ScenarioResult("kafka-consume-events", "events/s", 100_000, Map.of("events", 5)),
