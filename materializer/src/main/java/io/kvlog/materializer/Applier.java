@@ -1,57 +1,66 @@
 package io.kvlog.materializer;
 
+import io.kvlog.materializer.internal.ByteStore;
+import io.kvlog.materializer.internal.StoreLayout;
 import io.kvlog.protocol.Entry;
+import io.kvlog.protocol.EntryCodec;
 import io.kvlog.protocol.Event;
 import io.kvlog.protocol.EventCodec;
 import io.kvlog.protocol.EventType;
 import io.kvlog.protocol.Outcome;
+import io.kvlog.protocol.OutcomeCodec;
 import io.kvlog.protocol.Validation;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.streams.KeyValue;
 
 /**
- * Applies the events of one partition, in offset order, to its entries and outcomes: the
- * Semantics section of DESIGN.md as code. Pure and deterministic: the result depends only on
- * the tables and the record, never on the clock or on Kafka, so the live topology, its
- * standbys (which copy its writes) and a {@link Replayer} reach the same state at the same offset.
+ * Applies the events of {@code kv.events}, in offset order per partition, to one store: the
+ * Semantics section of DESIGN.md as code. Pure and deterministic: what it writes depends only on
+ * the store and the record — never on the clock, the node, or another partition — so the global
+ * store (which interleaves partitions differently on every node) and a {@link Replayer} reach the
+ * same state at the same position.
  *
- * <p>For an event at offset {@code o} with id {@code i} on key {@code k}, in this order:
+ * <p>For a record at offset {@code o} of partition {@code p}, in this order:
  * <ol>
- *   <li>{@code o} at or below the partition's {@link Progress}: already applied (re-processing
+ *   <li>{@code o} at or below {@code p}'s stored {@link Progress}: already applied (re-processing
  *       after a crash); nothing is written.</li>
- *   <li>Malformed (null or invalid key, undecodable event): skipped, only progress is written.</li>
- *   <li>{@code k}'s version at or above {@code o}, or an outcome of {@code i} at or after
- *       {@code o}: already applied; nothing changes.</li>
- *   <li>An outcome of {@code i} not older than the dedupe window: a {@link Outcome.Status#DUPLICATE};
- *       the first outcome stands and nothing is written but progress. Older: applied anew.</li>
- *   <li>The event's {@link io.kvlog.protocol.Expect condition} fails on {@code k}'s current state
- *       (a tombstone counts as absent, version 0): {@code PRECONDITION_FAILED} is recorded.</li>
- *   <li>An Append whose result would exceed {@link Validation#MAX_STORED_VALUE_BYTES}:
- *       {@code TOO_LARGE} is recorded and the value is unchanged.</li>
- *   <li>Otherwise it is applied at version {@code o}: Insert sets, Remove leaves a tombstone
- *       (also for an absent key), Append appends (an absent key starts empty); {@code APPLIED}
- *       is recorded.</li>
+ *   <li>Malformed (invalid key, undecodable event): skipped, only progress is written.</li>
+ *   <li>The id has an outcome in {@code p} not older than the dedupe window: a
+ *       {@link Outcome.Status#DUPLICATE}; the first outcome stands and only progress is written.</li>
+ *   <li>The event's condition fails on the key's current state: {@code PRECONDITION_FAILED}.</li>
+ *   <li>An Append whose result would exceed {@link Validation#MAX_STORED_VALUE_BYTES}: {@code TOO_LARGE}.</li>
+ *   <li>Otherwise applied: Insert sets the key at version {@code o + 1}, Append appends to it
+ *       (an absent key starts empty), Remove deletes it (absent: version 0); {@code APPLIED}.</li>
  * </ol>
- * Time is log time: the largest record timestamp so far in the partition, kept in the progress.
- * An outcome is expired once log time is {@code window} past it; because log time never goes
- * back, an outcome purged as expired would have been ignored anyway.
+ * The outcome of an event with an id is stored under {@code (p, id)}; an event without an id
+ * is applied and never deduplicated. Progress is written in the same batch as the event's
+ * changes, so state and position never disagree, and re-processing is a no-op (appends included).
  *
- * <p>The re-processing rules make a replayed event a no-op as long as the two tables hold the
- * same prefix of the log, which exactly-once processing guarantees (see
- * {@link MaterializerConfig.ProcessingGuarantee}); they cannot rebuild an outcome that a crash
- * lost from one table while the other kept the event.
+ * <p>Time is log time: the largest record timestamp so far in the partition, kept in the
+ * progress. Every {@value #PURGE_EVERY}th offset of a partition, up to {@value #PURGE_MAX}
+ * outcomes that are past the window are deleted, oldest first; since this depends only on the
+ * partition's history too, every copy purges the same outcomes at the same offset.
  *
- * <p>Not thread-safe: one applier per partition, driven by one thread.
+ * <p>A record without a key is not the applier's: the caller skips it (Kafka Streams skips such
+ * records when it restores a global store, so a copy that applied them live would differ).
+ *
+ * <p>Not thread-safe: driven by one thread.
  */
 public final class Applier {
 
-    private final EntryTable entries;
-    private final OutcomeTable outcomes;
+    static final int PURGE_EVERY = 256;
+    static final int PURGE_MAX = 1024;
+
+    private final ByteStore store;
     private final long windowMs;
 
-    public Applier(EntryTable entries, OutcomeTable outcomes, Duration dedupeWindow) {
-        this.entries = Objects.requireNonNull(entries, "entries");
-        this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
+    public Applier(ByteStore store, Duration dedupeWindow) {
+        this.store = Objects.requireNonNull(store, "store");
         if (dedupeWindow.isNegative()) {
             throw new IllegalArgumentException("dedupeWindow: must be >= 0, got " + dedupeWindow);
         }
@@ -62,7 +71,7 @@ public final class Applier {
     public sealed interface Result permits Decided, AlreadyApplied, Malformed {
     }
 
-    /** The event was decided: applied, precondition failed (both recorded) or a duplicate (not recorded). */
+    /** The event was decided: applied, precondition failed, too large (stored) or a duplicate (not stored). */
     public record Decided(Outcome outcome) implements Result {
     }
 
@@ -74,19 +83,38 @@ public final class Applier {
     public record Malformed(long offset, String error) implements Result {
     }
 
-    /** Applies one record; never throws for bad input (only if a table does). */
+    /**
+     * Applies one record with a key; never throws for bad input (only if the store does).
+     *
+     * @throws IllegalArgumentException if the record has no key (see the class comment)
+     */
     public Result apply(LogRecord record) {
-        long offset = record.offset();
-        Progress before = entries.progress();
-        if (before != null && offset <= before.offset()) {
-            return new AlreadyApplied(offset, "partition applied up to offset " + before.offset());
+        if (record.key() == null) {
+            throw new IllegalArgumentException("record " + record.partition() + "@" + record.offset()
+                    + " has no key: skip it before the applier");
         }
-        long logTime = Math.max(before == null ? 0 : before.logTime(), record.timestamp());
-        Progress after = new Progress(offset, logTime);
-        Result result = decide(record, logTime);
-        entries.progress(after);
-        outcomes.progress(after);
+        int partition = record.partition();
+        long offset = record.offset();
+        Progress before = progress(partition);
+        if (before != null && offset <= before.offset()) {
+            return new AlreadyApplied(offset, "partition " + partition + " applied up to offset " + before.offset());
+        }
+        long logTime = Math.max(before == null ? 0 : before.logTime(), Math.max(0, record.timestamp()));
+        List<KeyValue<byte[], byte[]>> batch = new ArrayList<>(4);
+        Result result = decide(record, logTime, batch);
+        batch.add(KeyValue.pair(StoreLayout.position(partition),
+                StoreLayout.encodeProgress(new Progress(offset, logTime))));
+        store.write(batch);
+        if (offset % PURGE_EVERY == 0) {
+            purge(partition, logTime);
+        }
         return result;
+    }
+
+    /** The stored progress of {@code partition}, null before its first event. */
+    public Progress progress(int partition) {
+        byte[] stored = store.get(StoreLayout.position(partition));
+        return stored == null ? null : StoreLayout.decodeProgress(stored);
     }
 
     /** Whether an outcome no longer deduplicates its id at log time {@code logTime}. */
@@ -94,10 +122,10 @@ public final class Applier {
         return logTime - outcome.logTime() >= windowMs;
     }
 
-    private Result decide(LogRecord record, long logTime) {
+    private Result decide(LogRecord record, long logTime, List<KeyValue<byte[], byte[]>> batch) {
         long offset = record.offset();
+        int partition = record.partition();
         String key;
-        Event event;
         try {
             key = Validation.key(record.key());
         } catch (IllegalArgumentException e) {
@@ -107,46 +135,82 @@ public final class Applier {
         if (decoded instanceof EventCodec.Invalid invalid) {
             return new Malformed(offset, invalid.error());
         }
-        event = ((EventCodec.Valid) decoded).event();
-
-        Entry current = entries.get(key);
-        if (current != null && current.version() >= offset) {
-            return new AlreadyApplied(offset, "key at version " + current.version());
-        }
-        Outcome first = outcomes.get(event.id());
-        if (first != null && first.offset() >= offset) {
-            return new AlreadyApplied(offset, "id has an outcome at offset " + first.offset());
-        }
-        if (first != null && !expired(first, logTime)) {
-            return new Decided(first.duplicateAt(key, offset, logTime));
+        Event event = ((EventCodec.Valid) decoded).event();
+        String id = event.id();
+        if (id != null) {
+            byte[] stored = store.get(StoreLayout.outcome(partition, id));
+            Outcome first = stored == null ? null : OutcomeCodec.decode(stored);
+            if (first != null && !expired(first, logTime)) {
+                return new Decided(first.duplicateAt(key, offset, logTime));
+            }
         }
 
-        boolean present = current != null && current.present();
-        long currentVersion = present ? current.version() : 0;
+        byte[] entryKey = StoreLayout.entry(key);
+        byte[] storedEntry = store.get(entryKey);
+        Entry current = storedEntry == null ? null : EntryCodec.decode(storedEntry);
+        long currentVersion = current == null ? 0 : current.version();
+        String currentValue = current == null ? "" : current.value();
         Outcome outcome;
-        if (event.expect() != null && !event.expect().holdsFor(present, currentVersion)) {
-            outcome = Outcome.preconditionFailed(event.id(), key, offset, currentVersion, logTime);
+        if (event.expect() != null && !event.expect().holdsFor(current != null, currentVersion)) {
+            outcome = Outcome.preconditionFailed(outcomeId(event, offset), key, offset, currentVersion, logTime);
         } else if (event.type() == EventType.Append
-                && utf8Bytes(present ? current.value() : "") + utf8Bytes(event.value()) > Validation.MAX_STORED_VALUE_BYTES) {
-            outcome = Outcome.tooLarge(event.id(), key, offset, currentVersion, logTime);
+                && utf8Bytes(currentValue) + utf8Bytes(event.value()) > Validation.MAX_STORED_VALUE_BYTES) {
+            outcome = Outcome.tooLarge(outcomeId(event, offset), key, offset, currentVersion, logTime);
         } else {
-            Entry next = switch (event.type()) {
-                case Insert -> Entry.present(event.value(), offset);
-                case Remove -> Entry.tombstone(offset);
-                case Append -> Entry.present((present ? current.value() : "") + event.value(), offset);
-            };
-            entries.put(key, next);
-            String appended = switch (event.type()) {
-                case Append -> next.value();
-                case Insert, Remove -> null;
-            };
-            outcome = Outcome.applied(event.id(), key, offset, appended, logTime);
+            long version = Entry.versionAt(offset);
+            switch (event.type()) {
+                case Insert -> batch.add(KeyValue.pair(entryKey, EntryCodec.encode(new Entry(event.value(), version))));
+                case Append -> batch.add(KeyValue.pair(entryKey,
+                        EntryCodec.encode(new Entry(currentValue + event.value(), version))));
+                case Remove -> {
+                    if (current != null) {
+                        batch.add(KeyValue.pair(entryKey, null));
+                    }
+                    version = 0;
+                }
+            }
+            String appended = event.type() == EventType.Append ? currentValue + event.value() : null;
+            outcome = Outcome.applied(outcomeId(event, offset), key, offset, version, appended, logTime);
         }
-        outcomes.put(event.id(), outcome);
+        if (id != null) {
+            batch.add(KeyValue.pair(StoreLayout.outcome(partition, id), OutcomeCodec.encode(outcome)));
+            batch.add(KeyValue.pair(StoreLayout.expiry(partition, logTime, id), new byte[0]));
+        }
         return new Decided(outcome);
     }
 
+    /** The id an outcome is reported under: the event's, or (never stored) one naming its position. */
+    private static String outcomeId(Event event, long offset) {
+        return event.id() != null ? event.id() : "offset-" + offset;
+    }
+
+    /** Deletes up to {@link #PURGE_MAX} outcomes of {@code partition} that are past the window at {@code logTime}. */
+    private void purge(int partition, long logTime) {
+        List<KeyValue<byte[], byte[]>> batch = new ArrayList<>();
+        try (ByteStore.Range expiring = store.range(StoreLayout.start((byte) 3, partition),
+                StoreLayout.end((byte) 3, partition))) {
+            while (expiring.hasNext() && batch.size() < 2 * PURGE_MAX) {
+                Map.Entry<byte[], byte[]> next = expiring.next();
+                long outcomeTime = StoreLayout.expiryLogTime(next.getKey());
+                if (logTime - outcomeTime < windowMs) {
+                    break; // oldest first: the rest are younger
+                }
+                batch.add(KeyValue.pair(next.getKey(), null));
+                String id = StoreLayout.expiryId(next.getKey());
+                byte[] outcomeKey = StoreLayout.outcome(partition, id);
+                byte[] stored = store.get(outcomeKey);
+                // the id may have been applied anew after it expired: keep that younger outcome
+                if (stored != null && OutcomeCodec.decode(stored).logTime() == outcomeTime) {
+                    batch.add(KeyValue.pair(outcomeKey, null));
+                }
+            }
+        }
+        if (!batch.isEmpty()) {
+            store.write(batch);
+        }
+    }
+
     private static long utf8Bytes(String text) {
-        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return text.getBytes(StandardCharsets.UTF_8).length;
     }
 }

@@ -3,8 +3,8 @@ package io.kvlog.materializer;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counts what the {@link Applier} did, across all partitions of one process. Thread-safe: every
- * stream thread counts into the same instance; readers see totals since start.
+ * Counts what the {@link Applier} did, across all partitions of one process. Thread-safe: the
+ * applying thread counts into it; readers see totals since start.
  */
 public final class ApplyCounters {
 
@@ -14,6 +14,8 @@ public final class ApplyCounters {
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder alreadyApplied = new LongAdder();
     private final LongAdder malformed = new LongAdder();
+    private final LongAdder noKey = new LongAdder();
+    private final LongAdder failed = new LongAdder();
 
     /** Counts one result. */
     public void count(Applier.Result result) {
@@ -29,6 +31,26 @@ public final class ApplyCounters {
         } else {
             malformed.increment();
         }
+    }
+
+    /** Counts a record without a key, skipped (as a restore skips it). */
+    public void countNoKey() {
+        noKey.increment();
+    }
+
+    /** Counts a record the store failed to take. */
+    public void countFailed() {
+        failed.increment();
+    }
+
+    /** Records without a key, skipped. */
+    public long noKey() {
+        return noKey.sum();
+    }
+
+    /** Records the store failed to take (after the first, the copy stops applying). */
+    public long failed() {
+        return failed.sum();
     }
 
     /** Events applied. */
@@ -63,12 +85,13 @@ public final class ApplyCounters {
 
     /** Every record counted. */
     public long total() {
-        return applied() + preconditionFailed() + tooLarge() + duplicates() + alreadyApplied() + malformed();
+        return applied() + preconditionFailed() + tooLarge() + duplicates() + alreadyApplied() + malformed() + noKey()
+                + failed();
     }
 
     @Override
     public String toString() {
         return "applied=" + applied() + " preconditionFailed=" + preconditionFailed() + " tooLarge=" + tooLarge() + " duplicates=" + duplicates()
-                + " alreadyApplied=" + alreadyApplied() + " malformed=" + malformed();
+                + " alreadyApplied=" + alreadyApplied() + " malformed=" + malformed() + " noKey=" + noKey() + " failed=" + failed();
     }
 }

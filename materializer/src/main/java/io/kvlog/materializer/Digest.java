@@ -6,8 +6,8 @@ package io.kvlog.materializer;
  *
  * @param partition the partition of {@link io.kvlog.protocol.Topics#EVENTS}
  * @param offset    the offset the state was taken at (the last event applied), -1 if none
- * @param sha256    lower-case hex SHA-256 over the entries in key order (tombstones included),
- *                  then the outcomes still within the dedupe window in id order, then the progress
+ * @param sha256    lower-case hex SHA-256 over the entries in key order, then the stored
+ *                  outcomes in id order, then the progress
  * @param entries   how many entries were hashed
  * @param outcomes  how many outcomes were hashed
  */

@@ -1,7 +1,9 @@
 package io.kvlog.materializer;
 
+import io.kvlog.materializer.internal.ByteStore;
+import io.kvlog.materializer.internal.KafkaByteStore;
 import io.kvlog.materializer.internal.PartitionDigester;
-import io.kvlog.materializer.internal.StoredForms;
+import io.kvlog.materializer.internal.StoreLayout;
 import io.kvlog.protocol.Entry;
 import io.kvlog.protocol.EntryCodec;
 import io.kvlog.protocol.Outcome;
@@ -10,383 +12,305 @@ import io.kvlog.protocol.Topics;
 import io.kvlog.protocol.Validation;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.StampedLock;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InvalidTxnStateException;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsMetadata;
-import org.apache.kafka.streams.TaskMetadata;
-import org.apache.kafka.streams.ThreadMetadata;
-import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
-import org.apache.kafka.streams.query.KeyQuery;
-import org.apache.kafka.streams.query.Position;
-import org.apache.kafka.streams.query.PositionBound;
-import org.apache.kafka.streams.query.Query;
-import org.apache.kafka.streams.query.QueryResult;
-import org.apache.kafka.streams.query.RangeQuery;
-import org.apache.kafka.streams.query.StateQueryRequest;
-import org.apache.kafka.streams.query.StateQueryResult;
-import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's materializer: the Kafka Streams application that applies {@link Topics#EVENTS} into
- * RocksDB (see {@link MaterializerTopology}), and local reads of its copies through IQv2.
+ * This node's copy of the whole data set: a Kafka Streams application with one global store
+ * ({@link MaterializerTopology}) that applies every partition of {@link Topics#EVENTS}, and the
+ * reads of that copy (IQv1: global stores are not queryable through IQv2).
  *
- * <p>Every node runs one with the same application id; Kafka Streams spreads the partitions'
- * active copies over them and places {@code standbyReplicas} standby copies of each elsewhere.
- * Reads here only ever answer from this node's copies; routing to the right node is the query
- * service's job ({@link #keyMetadata}). A read names the partition ({@link #partitionOf}) and is
- * answered by one copy, which is 5x faster than asking every local store.
+ * <p>Lifecycle: {@link #start} replays the log from the copy's stored positions up to the high
+ * watermarks it sees at start (Kafka Streams restores global stores inside {@code start()}),
+ * then returns: the copy is caught up and {@link #ready}. {@link #close} flushes the store with
+ * its offsets, so a restart replays only what it missed.
  *
- * <p>Lifecycle: {@link #start} returns once Streams is {@code RUNNING} (all active copies
- * restored) or fails; {@link #close} shuts down cleanly and keeps the state directory.
+ * <p>Reads see the store and its {@link #positions} as they were between two applied records
+ * (a {@link StampedLock} the applier holds while it writes), so a read's position is never
+ * behind what it read.
  */
 public final class Materializer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Materializer.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
-    private static final int DIGEST_ATTEMPTS = 20;
+    private static final long PROGRESS_LOG_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final MaterializerConfig config;
+    private final int partitions;
     private final ApplyCounters counters = new ApplyCounters();
+    private final AppliedPositions positions;
+    private final StampedLock lock = new StampedLock();
+    private final Restore restore = new Restore();
+    private final CountDownLatch running = new CountDownLatch(1);
     // created in the constructor, closed in close()
     private final KafkaStreams streams;
-    private final CountDownLatch settled = new CountDownLatch(1);
-    private volatile boolean reachedRunning;
-    // held by the apply processors while they write and by every query here: see MaterializerTopology.build
-    private final Object storeLock = new Object();
+    private volatile ByteStore store;
     private volatile Throwable failure;
+    private volatile boolean started;
 
-    public Materializer(MaterializerConfig config) {
+    /** @param partitions the partitions of {@link Topics#EVENTS} (every one is applied) */
+    public Materializer(MaterializerConfig config, int partitions) {
         this.config = config;
-        this.streams = new KafkaStreams(MaterializerTopology.build(config, counters, storeLock),
+        this.partitions = partitions;
+        this.positions = new AppliedPositions(partitions);
+        this.streams = new KafkaStreams(MaterializerTopology.build(config, counters, positions, lock, this::failed),
                 MaterializerTopology.streamsProperties(config));
+        streams.setGlobalStateRestoreListener(restore);
         streams.setStateListener((now, before) -> {
-            LOG.info("Materializer {} state {} -> {}", config.applicationServer(), before, now);
-            if (now == KafkaStreams.State.RUNNING) {
-                reachedRunning = true;
-            }
+            LOG.info("Materializer {} state {} -> {}", config.nodeName(), before, now);
             if (now == KafkaStreams.State.RUNNING || !now.isRunningOrRebalancing()) {
-                settled.countDown();
+                running.countDown();
             }
         });
         streams.setUncaughtExceptionHandler(e -> {
-            StreamThreadExceptionResponse response = responseTo(e);
-            if (response == StreamThreadExceptionResponse.REPLACE_THREAD) {
-                LOG.warn("Materializer {}: a stream thread's transaction broke; replacing the thread",
-                        config.applicationServer(), e);
-                return response;
-            }
-            // a failure here is a bug or a broken store, not bad input (the applier skips that):
-            // stop this node rather than retry the same record forever
-            LOG.error("Materializer {} failed; shutting it down", config.applicationServer(), e);
-            failure = e;
-            return response;
+            // the global thread cannot be replaced: this copy stops, the node is not ready
+            LOG.error("Materializer {} failed", config.nodeName(), e);
+            failed(e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
     }
 
     /**
-     * What a stream thread's uncaught exception calls for. A thread whose transactional producer
-     * is in a broken state — the broker no longer knows its transaction in that state
-     * ({@link InvalidTxnStateException}), or the producer refuses to go on after a commit timed out
-     * (an exception thrown by its transaction manager) — seen by kv check when brokers were
-     * SIGKILLed or a loaded node stalled: that is over for that producer only. A new thread with a
-     * new producer resumes from the last committed transaction, so nothing is applied twice.
-     * Anything else stops this node's materializer.
-     */
-    static StreamThreadExceptionResponse responseTo(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            StackTraceElement[] frames = cause.getStackTrace();
-            boolean fromTransactionManager = frames.length > 0 && frames[0].getClassName().equals(TRANSACTION_MANAGER);
-            if (cause instanceof InvalidTxnStateException || fromTransactionManager) {
-                return StreamThreadExceptionResponse.REPLACE_THREAD;
-            }
-        }
-        return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-    }
-
-    private static final String TRANSACTION_MANAGER = "org.apache.kafka.clients.producer.internals.TransactionManager";
-
-    /**
-     * Starts Streams and waits until it has been {@code RUNNING} once.
+     * Replays the log up to the high watermarks at start (blocking, however long that takes:
+     * {@link #restore} shows the progress), then waits up to {@code timeout} for Streams to run.
      *
-     * @throws IllegalStateException if it failed, or has not been running within {@code timeout}
+     * @throws IllegalStateException if it failed, or is not running within {@code timeout}
      */
     public void start(Duration timeout) throws InterruptedException {
+        restore.began = System.nanoTime();
         streams.start();
-        boolean inTime = settled.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        boolean inTime = running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         KafkaStreams.State state = streams.state();
-        if (!started(reachedRunning, state)) {
-            throw new IllegalStateException("Materializer " + config.applicationServer() + " on "
-                    + config.bootstrapServers() + " is " + state + (inTime ? "" : " after waiting " + timeout)
-                    + ", not RUNNING" + (failure == null ? "" : ": " + failure), failure);
+        if (state != KafkaStreams.State.RUNNING || failure != null) {
+            throw new IllegalStateException("Materializer " + config.nodeName() + " on " + config.bootstrapServers()
+                    + " is " + state + (inTime ? "" : " after waiting " + timeout) + ", not RUNNING"
+                    + (failure == null ? "" : ": " + failure), failure);
         }
+        ReadOnlyKeyValueStore<Bytes, byte[]> view = streams.store(StoreQueryParameters.fromNameAndType(
+                MaterializerTopology.STORE, QueryableStoreTypes.<Bytes, byte[]>keyValueStore()));
+        store = KafkaByteStore.readOnly(view);
+        restore.finish();
+        started = true;
+        LOG.info("Materializer {} caught up: replayed {} events in {} ms; positions {}", config.nodeName(),
+                restore.events.get(), TimeUnit.NANOSECONDS.toMillis(restore.elapsedNanos()), positions.snapshot());
     }
 
-    /**
-     * Whether a start has succeeded: Streams has reached {@code RUNNING} and has not failed or
-     * stopped since. It may be {@code REBALANCING} again by now: when several nodes join at once,
-     * the group rebalances again right after the first assignment (seen by kv check: a node
-     * failed its start, "REBALANCING, not RUNNING", 6 ms after it had been running).
-     * Readiness ({@code /v1/ready}) follows the state from there on.
-     */
-    static boolean started(boolean reachedRunning, KafkaStreams.State now) {
-        return reachedRunning && now.isRunningOrRebalancing();
+    /** Whether the copy is caught up with the log as it was at start and still applying. */
+    public boolean ready() {
+        return started && failure == null && streams.state() == KafkaStreams.State.RUNNING;
     }
 
-    /** Streams' state; {@code RUNNING} when this node can serve. */
-    public KafkaStreams.State state() {
-        return streams.state();
+    /** Why the copy is not ready, or "ready". */
+    public String state() {
+        if (failure != null) {
+            return "FAILED: " + failure;
+        }
+        if (!started) {
+            return "REPLAYING the log (" + restore.events.get() + " events so far)";
+        }
+        return streams.state().name();
     }
 
-    /** What the applier did on this node since start (active copies only; standbys copy, they do not apply). */
+    public int partitions() {
+        return partitions;
+    }
+
+    /** How far this copy has applied each partition; the waiter registry of every wait path. */
+    public AppliedPositions positions() {
+        return positions;
+    }
+
+    /** The replay at start: progress while it runs, totals once done. */
+    public RestoreProgress restore() {
+        return restore.progress();
+    }
+
+    /** What the applier did on this node since start. */
     public ApplyCounters counters() {
         return counters;
     }
 
-    /** The config this materializer runs with. */
     public MaterializerConfig config() {
         return config;
     }
 
+    /** A key's entry and the position of its partition, read together. */
+    public record Versioned(Entry entry, int partition, long position) {
+        /** The key's version: 0 when absent. */
+        public long version() {
+            return entry == null ? 0 : entry.version();
+        }
+    }
+
     /**
-     * The key's entry in this node's copy of {@code partition}.
+     * The key's entry in this copy (null if absent) and its partition's position at that moment.
      *
-     * @param atLeast       answer only once the copy has applied this offset (-1: at once)
-     * @param requireActive answer only from the active copy
-     * @return a hit with the entry (a tombstone if removed, null if never written), or a miss
      * @throws IllegalArgumentException if the key is not a valid key
+     * @throws IllegalStateException    if the copy is not started
      */
-    public Read<Entry> get(String key, int partition, long atLeast, boolean requireActive) {
+    public Versioned get(String key) {
         Validation.key(key);
-        return query(partition, MaterializerTopology.ENTRIES_STORE, KeyQuery.<String, byte[]>withKey(key), atLeast,
-                requireActive, bytes -> bytes == null ? null : EntryCodec.decode(bytes));
-    }
-
-    /** The key's entry in whatever copy of its partition this node holds, without waiting. */
-    public Read<Entry> get(String key) {
-        return get(key, partitionOf(key), -1, false);
+        ByteStore view = view();
+        int partition = Topics.partitionOf(key, partitions);
+        byte[] entryKey = StoreLayout.entry(key);
+        long stamp = lock.tryOptimisticRead();
+        byte[] stored = view.get(entryKey);
+        long position = positions.applied(partition);
+        if (!lock.validate(stamp)) {
+            stamp = lock.readLock();
+            try {
+                stored = view.get(entryKey);
+                position = positions.applied(partition);
+            } finally {
+                lock.unlockRead(stamp);
+            }
+        }
+        return new Versioned(stored == null ? null : EntryCodec.decode(stored), partition, position);
     }
 
     /**
-     * The first outcome of event {@code id} in this node's copy of {@code partition} (the key's
-     * partition), null in the hit if there is none (yet, or any more: purged after the window).
-     *
-     * @throws IllegalArgumentException if the id is not a valid id
+     * The first outcome of event {@code id} in {@code partition} (the key's), null if there is
+     * none (yet, or any more: purged after the window).
      */
-    public Read<Outcome> outcome(String id, int partition, long atLeast, boolean requireActive) {
+    public Outcome outcome(int partition, String id) {
         Validation.id(id);
-        return query(partition, MaterializerTopology.OUTCOMES_STORE, KeyQuery.<String, byte[]>withKey(id), atLeast,
-                requireActive, bytes -> bytes == null ? null : OutcomeCodec.decode(bytes));
-    }
-
-    /** The offset of the last event this node's copy of {@code partition} has applied (-1: none), as the hit's value. */
-    public Read<Long> position(int partition, boolean requireActive) {
-        return query(partition, MaterializerTopology.ENTRIES_STORE,
-                KeyQuery.<String, byte[]>withKey(StoredForms.PROGRESS_KEY), -1, requireActive,
-                bytes -> bytes == null ? -1L : StoredForms.decodeProgress(bytes).offset());
+        byte[] stored = view().get(StoreLayout.outcome(partition, id));
+        return stored == null ? null : OutcomeCodec.decode(stored);
     }
 
     /**
-     * A digest of this node's copy of {@code partition}, over both stores read at the same
-     * offset (the digest's {@code offset}). While events are being applied the two stores may
-     * keep moving between their reads; after {@value #DIGEST_ATTEMPTS} tries that is a
-     * {@link Read.Reason#NOT_UP_TO_BOUND} miss: digest a quiet partition, or retry.
+     * Up to {@code limit} present keys in key order (the order of their UTF-8 bytes) from
+     * {@code from} (null: the first; inclusive unless {@code afterFrom}) to {@code to} (null:
+     * the last; exclusive), read from one RocksDB iterator: one point in time.
      */
-    public Read<Digest> digest(int partition, boolean requireActive) {
-        Read<Digest> last = null;
-        for (int attempt = 0; attempt < DIGEST_ATTEMPTS; attempt++) {
-            PartitionDigester digester = new PartitionDigester(config.dedupeWindow());
-            Read<Void> entries = query(partition, MaterializerTopology.ENTRIES_STORE,
-                    RangeQuery.<String, byte[]>withNoBounds(), -1, requireActive,
-                    all -> feed(all, digester::entry));
-            if (entries instanceof Read.Miss<Void> miss) {
-                return new Read.Miss<>(partition, miss.reason(), miss.message());
-            }
-            Read<Void> outcomes = query(partition, MaterializerTopology.OUTCOMES_STORE,
-                    RangeQuery.<String, byte[]>withNoBounds(), -1, requireActive,
-                    all -> feed(all, digester::outcome));
-            if (outcomes instanceof Read.Miss<Void> miss) {
-                return new Read.Miss<>(partition, miss.reason(), miss.message());
-            }
-            if (digester.consistent()) {
-                return new Read.Hit<>(partition, digester.finish(partition), digester.offset());
-            }
-            last = new Read.Miss<>(partition, Read.Reason.NOT_UP_TO_BOUND,
-                    "entries and outcomes kept moving during " + DIGEST_ATTEMPTS + " digest attempts");
-        }
-        return last;
-    }
-
-    /** The partition of a key, as Streams' metadata sees the topic (same as the producer's default partitioner). */
-    public int partitionOf(String key) {
-        int partition = keyMetadata(key).partition();
-        if (partition < 0) {
-            throw new IllegalStateException("no metadata for " + Topics.EVENTS + " yet (state " + streams.state() + ")");
-        }
-        return partition;
-    }
-
-    /**
-     * Which node holds the active and the standby copies of the key's partition
-     * ({@link KeyQueryMetadata#NOT_AVAILABLE} while unknown). An in-memory lookup under Streams'
-     * metadata monitor (held elsewhere only to swap in a new assignment), no I/O: callers may ask
-     * it on an event loop.
-     */
-    public KeyQueryMetadata keyMetadata(String key) {
-        return streams.queryMetadataForKey(MaterializerTopology.ENTRIES_STORE, key, Serdes.String().serializer());
-    }
-
-    /**
-     * Up to {@code limit} entries of this node's copy of {@code partition}, in key order (the
-     * order of the keys' UTF-8 bytes), tombstones included, with keys from {@code from} to
-     * {@code to}, both inclusive (null: unbounded). The store iterator is closed before this
-     * returns, so a scan pages through a partition with repeated calls.
-     *
-     * @param atLeast       answer only once the copy has applied this offset (-1: at once)
-     * @param requireActive answer only from the active copy
-     */
-    public Read<List<KeyValue<String, Entry>>> range(int partition, String from, String to, int limit, long atLeast,
-                                                     boolean requireActive) {
+    public List<KeyValue<String, Entry>> range(String from, boolean afterFrom, String to, int limit) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit: must be >= 1, got " + limit);
         }
-        return query(partition, MaterializerTopology.ENTRIES_STORE,
-                RangeQuery.<String, byte[]>withRange(from, to).withAscendingKeys(), atLeast, requireActive,
-                iterator -> {
-                    List<KeyValue<String, Entry>> page = new ArrayList<>(Math.min(limit, 1024));
-                    try (iterator) {
-                        while (page.size() < limit && iterator.hasNext()) {
-                            KeyValue<String, byte[]> next = iterator.next();
-                            if (!StoredForms.isProgress(next.key)) {
-                                page.add(KeyValue.pair(next.key, EntryCodec.decode(next.value)));
-                            }
-                        }
-                    }
-                    return page;
-                });
-    }
-
-    /**
-     * Every node of the application as this node's Streams metadata sees it: its
-     * {@code application.server} and the partitions it holds as active and standby copies.
-     *
-     * @throws IllegalStateException if Streams is not running or rebalancing
-     */
-    public Collection<StreamsMetadata> allNodes() {
-        return streams.metadataForAllStreamsClients();
-    }
-
-    /** The copies this node holds now: partition -> whether it is the active one. */
-    public Map<Integer, Boolean> localCopies() {
-        Map<Integer, Boolean> copies = new TreeMap<>();
-        for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
-            for (TaskMetadata task : thread.standbyTasks()) {
-                eventsPartitions(task).forEach(p -> copies.put(p, false));
-            }
-            for (TaskMetadata task : thread.activeTasks()) {
-                eventsPartitions(task).forEach(p -> copies.put(p, true));
+        byte[] start = from == null ? StoreLayout.entriesStart() : StoreLayout.entry(from);
+        byte[] end = to == null ? StoreLayout.entriesEnd() : StoreLayout.entry(to);
+        List<KeyValue<String, Entry>> page = new ArrayList<>(Math.min(limit, 1024));
+        try (ByteStore.Range range = view().range(start, end)) {
+            while (page.size() < limit && range.hasNext()) {
+                Map.Entry<byte[], byte[]> next = range.next();
+                if ((afterFrom && java.util.Arrays.equals(next.getKey(), start))
+                        || java.util.Arrays.equals(next.getKey(), end)) {
+                    continue;
+                }
+                page.add(KeyValue.pair(StoreLayout.userKey(next.getKey()), EntryCodec.decode(next.getValue())));
             }
         }
-        return copies;
+        return page;
     }
 
-    /**
-     * Shuts down cleanly (commits, writes checkpoints) and leaves the group, so this node's
-     * active copies fail over to their standbys at once rather than after the session timeout;
-     * waits up to 30 s. The state directory is kept: a restart restores only what it missed.
-     */
+    /** A digest of this copy's state of {@code partition}, from one iterator (one point in time). */
+    public Digest digest(int partition) {
+        if (partition < 0 || partition >= partitions) {
+            throw new IllegalArgumentException("partition: must be 0-" + (partitions - 1) + ", got " + partition);
+        }
+        return PartitionDigester.digest(view(), partition, partitions);
+    }
+
+    private ByteStore view() {
+        ByteStore view = store;
+        if (view == null) {
+            throw new IllegalStateException("the copy of " + config.nodeName() + " is not started: " + state());
+        }
+        return view;
+    }
+
+    private void failed(Throwable e) {
+        if (failure == null) {
+            failure = e;
+        }
+    }
+
+    /** Flushes the store with its offsets and stops; waits up to 30 s. The copy is kept. */
     @Override
     public void close() {
-        close(CLOSE_TIMEOUT);
-    }
-
-    /** As {@link #close()}, waiting up to {@code timeout} ({@code Duration.ZERO}: ask and return at once). */
-    public void close(Duration timeout) {
-        boolean closed = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(timeout));
-        if (!closed) {
-            LOG.warn("Materializer {} did not shut down within {}", config.applicationServer(), timeout);
+        if (!streams.close(CLOSE_TIMEOUT)) {
+            LOG.warn("Materializer {} did not shut down within {}", config.nodeName(), CLOSE_TIMEOUT);
         }
     }
 
-    private static java.util.stream.Stream<Integer> eventsPartitions(TaskMetadata task) {
-        return task.topicPartitions().stream()
-                .filter(tp -> tp.topic().equals(Topics.EVENTS))
-                .map(TopicPartition::partition);
+    /** Progress of the replay a copy does at start. */
+    public record RestoreProgress(long events, double eventsPerSecond, long remaining, boolean done, long elapsedMillis) {
     }
 
-    private static Void feed(KeyValueIterator<String, byte[]> all, java.util.function.BiConsumer<String, byte[]> sink) {
-        try (all) {
-            while (all.hasNext()) {
-                KeyValue<String, byte[]> next = all.next();
-                sink.accept(next.key, next.value);
+    /** Counts what the global store restores (replays) at start, and advances positions past what it skipped. */
+    private final class Restore implements StateRestoreListener {
+        final AtomicLong events = new AtomicLong();
+        /** Partition -> the end offset the replay goes to. */
+        final Map<Integer, Long> ends = new java.util.concurrent.ConcurrentHashMap<>();
+        volatile long began = System.nanoTime();
+        volatile long ended;
+        volatile long lastLog = System.nanoTime();
+
+        @Override
+        public void onRestoreStart(TopicPartition partition, String store, long startingOffset, long endingOffset) {
+            ends.put(partition.partition(), endingOffset);
+        }
+
+        @Override
+        public void onBatchRestored(TopicPartition partition, String store, long batchEndOffset, long numRestored) {
+            events.addAndGet(numRestored);
+            // batchEndOffset is the consumer's position: records it skipped (no key, transaction
+            // markers) are behind this copy too
+            if (partition.partition() < positions.partitions()) {
+                positions.advance(partition.partition(), batchEndOffset - 1);
+            }
+            long now = System.nanoTime();
+            if (now - lastLog > PROGRESS_LOG_NANOS) {
+                lastLog = now;
+                RestoreProgress progress = progress();
+                LOG.info("Materializer {} replaying the log: {} events ({} events/s), {} to go", config.nodeName(),
+                        progress.events(), Math.round(progress.eventsPerSecond()), progress.remaining());
             }
         }
-        return null;
-    }
 
-    private <R, T> Read<T> query(int partition, String store, Query<R> query, long atLeast, boolean requireActive,
-                                 Function<R, T> result) {
-        StateQueryRequest<R> request = StateQueryRequest.inStore(store).withQuery(query)
-                .withPartitions(Set.of(partition));
-        if (atLeast >= 0) {
-            request = request.withPositionBound(
-                    PositionBound.at(Position.emptyPosition().withComponent(Topics.EVENTS, partition, atLeast)));
+        @Override
+        public void onRestoreEnd(TopicPartition partition, String store, long totalRestored) {
         }
-        if (requireActive) {
-            request = request.requireActive();
+
+        void finish() {
+            ended = System.nanoTime();
         }
-        StateQueryResult<R> answer;
-        try {
-            synchronized (storeLock) {
-                answer = streams.query(request);
+
+        long elapsedNanos() {
+            return (ended == 0 ? System.nanoTime() : ended) - began;
+        }
+
+        long remaining() {
+            long remaining = 0;
+            for (Map.Entry<Integer, Long> end : ends.entrySet()) {
+                if (end.getKey() < positions.partitions()) {
+                    remaining += Math.max(0, end.getValue() - 1 - positions.applied(end.getKey()));
+                }
             }
-        } catch (StreamsException e) { // not started, shutting down, or a store closed by a rebalance
-            return new Read.Miss<>(partition, Read.Reason.NOT_RUNNING, e.getMessage());
+            return remaining;
         }
-        QueryResult<R> copy = answer.getPartitionResults().get(partition);
-        if (copy == null) {
-            return new Read.Miss<>(partition, Read.Reason.NOT_HOSTED, "no local copy of partition " + partition);
-        }
-        if (copy.isFailure()) {
-            Read.Reason reason = switch (copy.getFailureReason()) {
-                case NOT_ACTIVE -> Read.Reason.NOT_ACTIVE;
-                case NOT_UP_TO_BOUND -> Read.Reason.NOT_UP_TO_BOUND;
-                case NOT_PRESENT -> Read.Reason.NOT_HOSTED;
-                case DOES_NOT_EXIST, UNKNOWN_QUERY_TYPE, STORE_EXCEPTION -> Read.Reason.FAILED;
-            };
-            return new Read.Miss<>(partition, reason, copy.getFailureMessage());
-        }
-        long position = offsetIn(copy.getPosition(), partition);
-        if (position < atLeast) {
-            // Streams drops the position bound of a query that requires the active copy
-            // (requireActive), so check it here: an answer below the bound is not an answer
-            return new Read.Miss<>(partition, Read.Reason.NOT_UP_TO_BOUND,
-                    "copy of partition " + partition + " is at " + position + ", not yet at " + atLeast);
-        }
-        return new Read.Hit<>(partition, result.apply(copy.getResult()), position);
-    }
 
-    private static long offsetIn(Position position, int partition) {
-        if (position == null) {
-            return -1;
+        RestoreProgress progress() {
+            long elapsed = elapsedNanos();
+            long done = events.get();
+            return new RestoreProgress(done, done * 1e9 / Math.max(1, elapsed),
+                    ended != 0 ? 0 : remaining(), ended != 0,
+                    TimeUnit.NANOSECONDS.toMillis(elapsed));
         }
-        Long offset = position.getPartitionPositions(Topics.EVENTS).get(partition);
-        return offset == null ? -1 : offset;
     }
 }

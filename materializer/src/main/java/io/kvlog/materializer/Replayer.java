@@ -2,13 +2,15 @@ package io.kvlog.materializer;
 
 import io.kvlog.materializer.internal.KafkaEventSource;
 import io.kvlog.materializer.internal.PartitionDigester;
-import io.kvlog.materializer.internal.SortedMapTable;
-import io.kvlog.materializer.internal.StoredForms;
+import io.kvlog.materializer.internal.ByteStore;
+import io.kvlog.materializer.internal.MemoryByteStore;
+import io.kvlog.materializer.internal.StoreLayout;
+import io.kvlog.protocol.EntryCodec;
+import io.kvlog.protocol.OutcomeCodec;
 import io.kvlog.protocol.Entry;
 import io.kvlog.protocol.Outcome;
 import io.kvlog.protocol.Validation;
 import java.time.Duration;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -17,7 +19,7 @@ import java.util.function.Consumer;
  * digests a live copy: equal digests at the same offset mean the copy is what the log says.
  *
  * <p>The scratch store holds the whole partition in memory; fine for verification of test and
- * bench sized partitions, not for rebuilding a large node (which restores from changelogs).
+ * bench sized partitions. A node rebuilds its copy by replaying the log into its own store.
  */
 public final class Replayer {
 
@@ -46,17 +48,16 @@ public final class Replayer {
         private final long events;
         private final Duration elapsed;
         private final ApplyCounters counters;
-        private final EntryTable entries;
-        private final OutcomeTable outcomes;
+        private final int partition;
+        private final ByteStore store;
 
-        Replay(Digest digest, long events, Duration elapsed, ApplyCounters counters, EntryTable entries,
-               OutcomeTable outcomes) {
+        Replay(Digest digest, long events, Duration elapsed, ApplyCounters counters, int partition, ByteStore store) {
             this.digest = digest;
             this.events = events;
             this.elapsed = elapsed;
             this.counters = counters;
-            this.entries = entries;
-            this.outcomes = outcomes;
+            this.partition = partition;
+            this.store = store;
         }
 
         public Digest digest() {
@@ -81,21 +82,27 @@ public final class Replayer {
             return counters;
         }
 
-        /** The replayed entry of a key (a tombstone if removed), null if never written. */
+        /** The replayed entry of a key, null if absent. */
         public Entry entry(String key) {
-            return entries.get(Validation.key(key));
+            byte[] stored = store.get(StoreLayout.entry(Validation.key(key)));
+            return stored == null ? null : EntryCodec.decode(stored);
         }
 
         /** The replayed outcome of an id, null if none. */
         public Outcome outcome(String id) {
-            return outcomes.get(Validation.id(id));
+            byte[] stored = store.get(StoreLayout.outcome(partition, Validation.id(id)));
+            return stored == null ? null : OutcomeCodec.decode(stored);
         }
     }
 
-    /** Replays {@code partition} of the cluster's {@code kv.events} from offset 0 up to {@code endOffset} (exclusive). */
-    public Replay replay(String bootstrapServers, int partition, long endOffset, Consumer<Report> progress) {
+    /**
+     * Replays {@code partition} of the cluster's {@code kv.events} (of {@code partitions}) from
+     * offset 0 up to {@code endOffset} (exclusive).
+     */
+    public Replay replay(String bootstrapServers, int partition, int partitions, long endOffset,
+                         Consumer<Report> progress) {
         try (EventSource source = new KafkaEventSource(bootstrapServers, partition)) {
-            return replay(source, partition, endOffset, progress);
+            return replay(source, partition, partitions, endOffset, progress);
         }
     }
 
@@ -104,12 +111,9 @@ public final class Replayer {
      *
      * @throws IllegalStateException if the source stops yielding before {@code endOffset}
      */
-    public Replay replay(EventSource source, int partition, long endOffset, Consumer<Report> progress) {
-        SortedMapTable entries = new SortedMapTable();
-        SortedMapTable outcomes = new SortedMapTable();
-        EntryTable entryTable = StoredForms.entries(entries);
-        OutcomeTable outcomeTable = StoredForms.outcomes(outcomes);
-        Applier applier = new Applier(entryTable, outcomeTable, dedupeWindow);
+    public Replay replay(EventSource source, int partition, int partitions, long endOffset, Consumer<Report> progress) {
+        MemoryByteStore store = new MemoryByteStore();
+        Applier applier = new Applier(store, dedupeWindow);
         ApplyCounters counters = new ApplyCounters();
         long started = System.nanoTime();
         long lastReport = started;
@@ -126,7 +130,11 @@ public final class Replayer {
                 if (record.offset() >= endOffset) {
                     break;
                 }
-                counters.count(applier.apply(record));
+                if (record.key() == null) {
+                    counters.countNoKey(); // as the global store skips it
+                } else {
+                    counters.count(applier.apply(record));
+                }
                 events++;
                 lastRecordAt = now;
             }
@@ -137,19 +145,8 @@ public final class Replayer {
         }
         long finished = System.nanoTime();
         progress.accept(new Report(partition, events, endOffset, rate(events, started, finished), true));
-        return new Replay(digest(partition, entries, outcomes, dedupeWindow), events,
-                Duration.ofNanos(finished - started), counters, entryTable, outcomeTable);
-    }
-
-    static Digest digest(int partition, SortedMapTable entries, SortedMapTable outcomes, Duration dedupeWindow) {
-        PartitionDigester digester = new PartitionDigester(dedupeWindow);
-        for (Map.Entry<String, byte[]> record : entries.records()) {
-            digester.entry(record.getKey(), record.getValue());
-        }
-        for (Map.Entry<String, byte[]> record : outcomes.records()) {
-            digester.outcome(record.getKey(), record.getValue());
-        }
-        return digester.finish(partition);
+        return new Replay(PartitionDigester.digest(store, partition, partitions), events,
+                Duration.ofNanos(finished - started), counters, partition, store);
     }
 
     private static double rate(long events, long fromNanos, long toNanos) {

@@ -1,35 +1,26 @@
 package io.kvlog.protocol;
 
+import java.util.Objects;
+
 /**
- * The state of one key ({@link EntryCodec} is its stored form).
+ * The state of a present key ({@link EntryCodec} is its stored form). An absent key (never
+ * written, or removed) has no entry: its version is {@code 0}.
  *
- * @param value   the value; null when deleted
- * @param version the offset of the event that last changed the key
- * @param deleted whether this is a tombstone: the key was removed at {@code version} and reads
- *                as absent, but keeps the version so versions of the key never go back
+ * @param value   the value
+ * @param version {@code offset + 1} of the event that last changed the key, in the key's
+ *                partition: always {@code >= 1}, and only grows
  */
-public record Entry(String value, long version, boolean deleted) {
+public record Entry(String value, long version) {
 
     public Entry {
-        if (version < 0) {
-            throw new IllegalArgumentException("version: must be >= 0, got " + version);
-        }
-        if (deleted != (value == null)) {
-            throw new IllegalArgumentException("value: must be null exactly for a tombstone, got "
-                    + Validation.quote(value) + " with deleted=" + deleted);
+        Objects.requireNonNull(value, "value");
+        if (version < 1) {
+            throw new IllegalArgumentException("version: must be >= 1 (offset + 1), got " + version);
         }
     }
 
-    public static Entry present(String value, long version) {
-        return new Entry(value, version, false);
-    }
-
-    public static Entry tombstone(long version) {
-        return new Entry(null, version, true);
-    }
-
-    /** Whether the key reads as present. */
-    public boolean present() {
-        return !deleted;
+    /** The version of the key an event at {@code offset} changes: {@code offset + 1}. */
+    public static long versionAt(long offset) {
+        return offset + 1;
     }
 }

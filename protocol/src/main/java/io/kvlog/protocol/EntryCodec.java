@@ -8,30 +8,23 @@ import java.nio.charset.StandardCharsets;
  * change and hold values of up to 1 MiB that JSON would have to escape.
  *
  * <pre>
- * byte 0      format, 1
- * byte 1      flags: bit 0 = deleted
- * bytes 2-9   version, big-endian
- * bytes 10-   the value's UTF-8 bytes (none for a tombstone)
+ * byte 0      format, 2
+ * bytes 1-8   version, big-endian
+ * bytes 9-    the value's UTF-8 bytes
  * </pre>
  * The encoding is deterministic (digests hash it).
  */
 public final class EntryCodec {
 
-    private static final byte FORMAT = 1;
-    private static final byte DELETED = 1;
-    private static final int HEADER = 10;
+    private static final byte FORMAT = 2;
+    private static final int HEADER = 9;
 
     private EntryCodec() {
     }
 
     public static byte[] encode(Entry entry) {
-        byte[] value = entry.deleted() ? new byte[0] : entry.value().getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(HEADER + value.length)
-                .put(FORMAT)
-                .put(entry.deleted() ? DELETED : 0)
-                .putLong(entry.version())
-                .put(value)
-                .array();
+        byte[] value = entry.value().getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(HEADER + value.length).put(FORMAT).putLong(entry.version()).put(value).array();
     }
 
     /**
@@ -44,13 +37,7 @@ public final class EntryCodec {
             throw new IllegalArgumentException("entry: must start with format " + FORMAT + " and a "
                     + HEADER + "-byte header, got " + (bytes == null ? "null" : bytes.length + " bytes"));
         }
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        buffer.get();
-        boolean deleted = (buffer.get() & DELETED) != 0;
-        long version = buffer.getLong();
-        if (deleted) {
-            return Entry.tombstone(version);
-        }
-        return Entry.present(new String(bytes, HEADER, bytes.length - HEADER, StandardCharsets.UTF_8), version);
+        long version = ByteBuffer.wrap(bytes, 1, 8).getLong();
+        return new Entry(new String(bytes, HEADER, bytes.length - HEADER, StandardCharsets.UTF_8), version);
     }
 }

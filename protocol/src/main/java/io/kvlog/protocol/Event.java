@@ -10,7 +10,8 @@ import java.util.Objects;
  * part of the event: it is the record key, so the default partitioner keeps per-key order.
  *
  * @param type   what the event does
- * @param id     the at-most-once id: 1-128 chars of {@code [A-Za-z0-9._:-]}
+ * @param id     the at-most-once id: 1-128 chars of {@code [A-Za-z0-9._:-]}; null for an event that is
+ *               applied and never deduplicated (another producer may write such events)
  * @param value  the value ({@code Insert}) or suffix ({@code Append}); null for {@code Remove}.
  *               Its size limit ({@code max-value-bytes}) is the writer's to check, not the log's.
  * @param expect the condition, or null for none
@@ -22,7 +23,9 @@ public record Event(EventType type, String id, String value, Expect expect) {
 
     public Event {
         Objects.requireNonNull(type, "type");
-        Validation.id(id);
+        if (id != null) {
+            Validation.id(id);
+        }
         if (type == EventType.Remove) {
             if (value != null) {
                 throw new IllegalArgumentException("value: must be absent for Remove, got " + Validation.quote(value));

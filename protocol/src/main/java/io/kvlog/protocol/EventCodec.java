@@ -58,7 +58,9 @@ public final class EventCodec {
             json.writeStartObject();
             json.writeNumberField("v", Event.VERSION);
             json.writeStringField("type", event.type().name());
-            json.writeStringField("id", event.id());
+            if (event.id() != null) {
+                json.writeStringField("id", event.id());
+            }
             if (event.value() != null) {
                 json.writeStringField("value", event.value());
             }
@@ -108,8 +110,9 @@ public final class EventCodec {
             throw new IllegalArgumentException("v: must be " + Event.VERSION + ", got " + describe(v));
         }
         EventType type = type(root.get("type"));
-        String id = text(root.get("id"), "id");
-        Validation.id(id);
+        JsonNode idNode = root.get("id");
+        // no id: applied, never deduplicated
+        String id = idNode == null || idNode.isNull() ? null : Validation.id(text(idNode, "id"));
         JsonNode valueNode = root.get("value");
         String value = valueNode == null || valueNode.isNull() ? null : text(valueNode, "value");
         Expect expect = expect(root.get("expect"));

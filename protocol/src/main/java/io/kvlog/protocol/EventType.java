@@ -4,7 +4,7 @@ package io.kvlog.protocol;
 public enum EventType {
     /** Sets the key's value. */
     Insert,
-    /** Removes the key, leaving a tombstone that keeps its version. */
+    /** Removes the key: it is absent again (version 0). Removing an absent key is applied too. */
     Remove,
     /** Appends a suffix to the key's value; an absent key starts from the empty string. */
     Append

@@ -3,7 +3,8 @@ package io.kvlog.protocol;
 /**
  * The condition of a write, checked when its event is applied (so every replica decides the same).
  *
- * <p>A removed (tombstoned) key counts as absent: its version for conditions is {@code 0}.
+ * <p>An absent key (never written, or removed) has version {@code 0}; versions of present keys
+ * are {@code offset + 1}, so {@code 0} means "only if absent" without exception.
  *
  * @param version if not null, apply only if the key's current version is this ({@code 0} = only
  *                if absent); the {@code if-version} of the HTTP API
@@ -34,13 +35,11 @@ public record Expect(Long version, Boolean exists) {
     /**
      * Whether a key in the given state satisfies this condition.
      *
-     * @param present        whether the key has a value (not absent, not tombstoned)
+     * @param present        whether the key has a value
      * @param currentVersion the key's version, {@code 0} when not present
      */
     public boolean holdsFor(boolean present, long currentVersion) {
-        // version 0 means absent, strictly: a key last written at offset 0 has version 0 too,
-        // but it is present, so "only if absent" must not match it
-        boolean versionHolds = version == null || (version == 0 ? !present : present && version == currentVersion);
+        boolean versionHolds = version == null || version == (present ? currentVersion : 0);
         return versionHolds && (exists == null || exists == present);
     }
 }

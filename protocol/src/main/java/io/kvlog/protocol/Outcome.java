@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param key            the event's key
  * @param offset         the event's offset in its {@link Topics#EVENTS} partition
  * @param status         what happened
- * @param version        the key's version after the event: its offset when {@code APPLIED};
- *                       null when the precondition failed
+ * @param version        the key's version after the event when {@code APPLIED}: {@code offset + 1},
+ *                       or {@code 0} after a Remove; null otherwise
  * @param currentVersion the key's version that failed the precondition ({@code 0} = absent);
  *                       null otherwise
  * @param value          the key's value after an applied {@code Append}; null otherwise
@@ -29,7 +29,7 @@ public record Outcome(String id, String key, long offset, Status status, Long ve
 
     /** What applying an event did. */
     public enum Status {
-        /** The event changed the key; its version is now the event's offset. */
+        /** The event changed the key; its version is now the event's offset + 1 (0 if removed). */
         APPLIED,
         /** The event's condition did not hold; nothing changed. */
         PRECONDITION_FAILED,
@@ -64,9 +64,12 @@ public record Outcome(String id, String key, long offset, Status status, Long ve
         }
     }
 
-    /** The event changed the key; for an {@code Append}, {@code value} is the key's new value. */
-    public static Outcome applied(String id, String key, long offset, String appendedValue, long logTime) {
-        return new Outcome(id, key, offset, Status.APPLIED, offset, null, appendedValue, null, logTime);
+    /**
+     * The event changed the key to {@code version} ({@code offset + 1}, or {@code 0} if it removed
+     * it); for an {@code Append}, {@code value} is the key's new value.
+     */
+    public static Outcome applied(String id, String key, long offset, long version, String appendedValue, long logTime) {
+        return new Outcome(id, key, offset, Status.APPLIED, version, null, appendedValue, null, logTime);
     }
 
     /** The event's condition did not hold for a key at {@code currentVersion} ({@code 0} = absent). */

@@ -2,119 +2,120 @@ package io.kvlog.materializer.internal;
 
 import io.kvlog.materializer.Applier;
 import io.kvlog.materializer.ApplyCounters;
+import io.kvlog.materializer.AppliedPositions;
 import io.kvlog.materializer.LogRecord;
 import io.kvlog.materializer.MaterializerTopology;
 import io.kvlog.materializer.Progress;
-import io.kvlog.protocol.OutcomeCodec;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
+import java.util.Map;
+import java.util.concurrent.locks.StampedLock;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one processor of the topology: hands each record of its partition to an {@link Applier}
- * over the task's two stores, counts the result, logs malformed records with partition and
- * offset. Also purges expired outcomes on stream time. One instance per task (partition).
+ * The global store's processor: hands each record of {@code kv.events} (every partition, live
+ * and on restore) to the {@link Applier}, advances the partition's {@link AppliedPositions}
+ * (which wakes the waiters it reached), counts the result.
+ *
+ * <p>Never throws: an exception here would stop the global thread, and with it this node's copy.
+ * A malformed record is skipped and counted by the applier; a failing store is counted, logged
+ * and reported to {@code onFailure}, and the record is not applied (the node then is not ready).
+ * A record without a key is skipped with no store write, exactly as a restore skips it, and only
+ * advances the position in memory.
  */
 public final class ApplyProcessor implements Processor<byte[], byte[], Void, Void> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApplyProcessor.class);
 
     private final Duration dedupeWindow;
-    private final Duration purgeInterval;
     private final ApplyCounters counters;
-    private final Object storeLock;
+    private final AppliedPositions positions;
+    private final StampedLock lock;
+    private final java.util.function.Consumer<Throwable> onFailure;
     private ProcessorContext<Void, Void> context;
-    private KeyValueStore<String, byte[]> entries;
-    private KeyValueStore<String, byte[]> outcomes;
     private Applier applier;
+    private boolean failed;
 
-    /** @param storeLock held while the stores are written; see {@link MaterializerTopology#build(io.kvlog.materializer.MaterializerConfig, ApplyCounters, Object)} */
-    public ApplyProcessor(Duration dedupeWindow, Duration purgeInterval, ApplyCounters counters, Object storeLock) {
+    /**
+     * @param lock held for writing while an event is written and its position advanced, so a
+     *             reader holding it sees a store and positions that agree
+     */
+    public ApplyProcessor(Duration dedupeWindow, ApplyCounters counters, AppliedPositions positions, StampedLock lock,
+                          java.util.function.Consumer<Throwable> onFailure) {
         this.dedupeWindow = dedupeWindow;
-        this.purgeInterval = purgeInterval;
         this.counters = counters;
-        this.storeLock = storeLock;
+        this.positions = positions;
+        this.lock = lock;
+        this.onFailure = onFailure;
     }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
-        this.entries = context.getStateStore(MaterializerTopology.ENTRIES_STORE);
-        this.outcomes = context.getStateStore(MaterializerTopology.OUTCOMES_STORE);
-        this.applier = new Applier(StoredForms.entries(table(entries)), StoredForms.outcomes(table(outcomes)),
-                dedupeWindow);
-        context.schedule(purgeInterval, PunctuationType.STREAM_TIME, streamTime -> {
-            synchronized (storeLock) {
-                purgeExpiredOutcomes();
+        KeyValueStore<Bytes, byte[]> store = context.getStateStore(MaterializerTopology.STORE);
+        ByteStore bytes = KafkaByteStore.writable(store);
+        this.applier = new Applier(bytes, dedupeWindow);
+        // the positions the store holds (from before a restart) are where this copy stands
+        try (ByteStore.Range stored = bytes.range(StoreLayout.start(StoreLayout.POSITION, 0),
+                StoreLayout.end(StoreLayout.POSITION, Integer.MAX_VALUE - 1))) {
+            while (stored.hasNext()) {
+                Map.Entry<byte[], byte[]> next = stored.next();
+                int partition = StoreLayout.partitionOf(next.getKey());
+                Progress progress = StoreLayout.decodeProgress(next.getValue());
+                if (partition < positions.partitions()) {
+                    positions.advance(partition, progress.offset());
+                }
             }
-        });
+        }
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        RecordMetadata where = context.recordMetadata()
-                .orElseThrow(() -> new IllegalStateException("a record from a source topic always has metadata"));
-        Applier.Result result;
-        synchronized (storeLock) {
-            result = applier.apply(
-                    new LogRecord(where.partition(), where.offset(), record.timestamp(), record.key(), record.value()));
-        }
-        counters.count(result);
-        if (result instanceof Applier.Malformed malformed) {
-            LOG.warn("Skipped malformed event at {}-{} offset {}: {}", where.topic(), where.partition(),
-                    where.offset(), malformed.error());
-        }
-    }
-
-    /** Deletes outcomes that can no longer deduplicate anything; decisions never depend on it having run. */
-    private void purgeExpiredOutcomes() {
-        byte[] stored = entries.get(StoredForms.PROGRESS_KEY);
-        if (stored == null) {
+        RecordMetadata where = context.recordMetadata().orElse(null);
+        if (where == null) { // a record from a source topic always has metadata
+            LOG.error("Skipped a record without metadata");
             return;
         }
-        Progress progress = StoredForms.decodeProgress(stored);
-        List<String> expired = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> all = outcomes.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, byte[]> next = all.next();
-                if (!StoredForms.isProgress(next.key)
-                        && applier.expired(OutcomeCodec.decode(next.value), progress.logTime())) {
-                    expired.add(next.key);
-                }
-            }
+        int partition = where.partition();
+        long offset = where.offset();
+        if (failed) {
+            return; // nothing more is applied: positions stop, waiters time out, the node is not ready
         }
-        expired.forEach(outcomes::delete);
-        if (!expired.isEmpty()) {
-            LOG.debug("Purged {} expired outcomes at log time {}", expired.size(), progress.logTime());
+        if (partition < 0 || partition >= positions.partitions()) {
+            LOG.error("Skipped {}-{} offset {}: the topic has more partitions than when this node started ({});"
+                    + " restart the node", where.topic(), partition, offset, positions.partitions());
+            return;
         }
-    }
-
-    private static ByteTable table(KeyValueStore<String, byte[]> store) {
-        return new ByteTable() {
-            @Override
-            public byte[] get(String key) {
-                return store.get(key);
-            }
-
-            @Override
-            public void put(String key, byte[] value) {
-                store.put(key, value);
-            }
-
-            @Override
-            public void delete(String key) {
-                store.delete(key);
-            }
-        };
+        if (record.key() == null) {
+            counters.countNoKey();
+            positions.advance(partition, offset);
+            return;
+        }
+        Applier.Result result;
+        long stamp = lock.writeLock();
+        try {
+            result = applier.apply(new LogRecord(partition, offset, record.timestamp(), record.key(), record.value()));
+        } catch (RuntimeException e) {
+            lock.unlockWrite(stamp);
+            LOG.error("Applying {}-{} offset {} failed; this copy stops applying", where.topic(), partition, offset, e);
+            counters.countFailed();
+            failed = true;
+            onFailure.accept(e);
+            return;
+        }
+        positions.advanceQuietly(partition, offset);
+        lock.unlockWrite(stamp);
+        positions.advance(partition, offset);
+        counters.count(result);
+        if (result instanceof Applier.Malformed malformed) {
+            LOG.warn("Skipped malformed event at {}-{} offset {}: {}", where.topic(), partition, offset,
+                    malformed.error());
+        }
     }
 }

@@ -16,7 +16,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * One partition of {@code kv.events} from offset 0, read by a plain consumer with no group
- * (nothing is committed) and {@code read_committed}, as the live topology reads it.
+ * (nothing is committed), read_uncommitted, as the global store reads it.
  */
 public final class KafkaEventSource implements EventSource {
 
@@ -29,7 +29,7 @@ public final class KafkaEventSource implements EventSource {
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
                 ConsumerConfig.CLIENT_ID_CONFIG, "kvlog-replay-" + partition),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());

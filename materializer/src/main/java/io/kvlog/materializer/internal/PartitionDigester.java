@@ -2,96 +2,76 @@ package io.kvlog.materializer.internal;
 
 import io.kvlog.materializer.Digest;
 import io.kvlog.materializer.Progress;
-import io.kvlog.protocol.OutcomeCodec;
+import io.kvlog.protocol.Topics;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Objects;
+import java.util.Map;
 
 /**
- * Computes a {@link Digest} from the stored records of one partition, fed in store order: every
- * entries record, then every outcomes record. Used for live copies and replays alike.
- *
- * <p>Outcomes already expired at the entries' log time are left out, so the digest does not
- * depend on whether a purge ran. Each store's progress is checked: if the two iterations were
- * taken at different offsets, {@link #consistent()} is false and the digest must be retaken.
+ * Computes the {@link Digest} of one partition from one iteration over a whole store (one point
+ * in time): its entries in key order, its outcomes in id order, its progress. Used for live
+ * copies and replays alike, so equal state at equal position gives equal digests.
  */
 public final class PartitionDigester {
 
-    private final long windowMs;
-    private final MessageDigest sha256;
-    private Progress entriesProgress;
-    private Progress outcomesProgress;
-    private boolean outcomesStarted;
-    private long entries;
-    private long outcomes;
+    private PartitionDigester() {
+    }
 
-    public PartitionDigester(Duration dedupeWindow) {
-        this.windowMs = dedupeWindow.toMillis();
+    /**
+     * The digest of {@code partition}, whose keys are those {@link Topics#partitionOf} puts there
+     * among {@code partitions}.
+     */
+    public static Digest digest(ByteStore store, int partition, int partitions) {
+        MessageDigest sha256;
         try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
+            sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }
+        long entries = 0;
+        long outcomes = 0;
+        Progress progress = null;
+        try (ByteStore.Range all = store.range(null, null)) {
+            while (all.hasNext()) {
+                Map.Entry<byte[], byte[]> next = all.next();
+                byte[] key = next.getKey();
+                switch (StoreLayout.tag(key)) {
+                    case StoreLayout.POSITION -> {
+                        if (StoreLayout.partitionOf(key) == partition) {
+                            progress = StoreLayout.decodeProgress(next.getValue());
+                        }
+                    }
+                    case StoreLayout.ENTRY -> {
+                        if (Topics.partitionOf(StoreLayout.userKey(key), partitions) == partition) {
+                            hash(sha256, 'E', key, next.getValue());
+                            entries++;
+                        }
+                    }
+                    case StoreLayout.OUTCOME -> {
+                        if (StoreLayout.partitionOf(key) == partition) {
+                            hash(sha256, 'O', key, next.getValue());
+                            outcomes++;
+                        }
+                    }
+                    default -> {
+                        // the expiry index follows from the outcomes
+                    }
+                }
+            }
+        }
+        if (progress != null) {
+            hash(sha256, 'P', new byte[0], StoreLayout.encodeProgress(progress));
+        }
+        return new Digest(partition, progress == null ? -1 : progress.offset(),
+                HexFormat.of().formatHex(sha256.digest()), entries, outcomes);
     }
 
-    /** One record of the entries store, in key order. */
-    public void entry(String key, byte[] stored) {
-        if (outcomesStarted) {
-            throw new IllegalStateException("entries must all come before outcomes, got entry " + key);
-        }
-        if (StoredForms.isProgress(key)) {
-            entriesProgress = StoredForms.decodeProgress(stored);
-            return;
-        }
-        hash('E', key, stored);
-        entries++;
-    }
-
-    /** One record of the outcomes store, in id order. */
-    public void outcome(String id, byte[] stored) {
-        outcomesStarted = true;
-        if (StoredForms.isProgress(id)) {
-            outcomesProgress = StoredForms.decodeProgress(stored);
-            return;
-        }
-        long logTime = entriesProgress == null ? 0 : entriesProgress.logTime();
-        if (logTime - OutcomeCodec.decode(stored).logTime() >= windowMs) {
-            return; // expired: a purge may or may not have removed it yet
-        }
-        hash('O', id, stored);
-        outcomes++;
-    }
-
-    /** Whether both stores were read at the same progress. */
-    public boolean consistent() {
-        return Objects.equals(entriesProgress, outcomesProgress);
-    }
-
-    /** The offset the entries were read at, -1 if none was applied. */
-    public long offset() {
-        return entriesProgress == null ? -1 : entriesProgress.offset();
-    }
-
-    /** Finishes the digest; this digester cannot be used again. */
-    public Digest finish(int partition) {
-        if (!consistent()) {
-            throw new IllegalStateException("entries at " + entriesProgress + " but outcomes at " + outcomesProgress);
-        }
-        if (entriesProgress != null) {
-            hash('P', "", StoredForms.encodeProgress(entriesProgress));
-        }
-        return new Digest(partition, offset(), HexFormat.of().formatHex(sha256.digest()), entries, outcomes);
-    }
-
-    private void hash(char kind, String key, byte[] value) {
-        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+    private static void hash(MessageDigest sha256, char kind, byte[] key, byte[] value) {
         sha256.update((byte) kind);
-        sha256.update(ByteBuffer.allocate(4).putInt(keyBytes.length).array());
-        sha256.update(keyBytes);
+        sha256.update(ByteBuffer.allocate(4).putInt(key.length).array());
+        sha256.update(key);
         sha256.update(ByteBuffer.allocate(4).putInt(value.length).array());
         sha256.update(value);
     }
