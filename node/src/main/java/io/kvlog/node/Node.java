@@ -1,40 +1,56 @@
 package io.kvlog.node;
 
+import io.kvlog.http.Members;
 import io.kvlog.http.NodeIdentity;
 import io.kvlog.http.Replies;
 import io.kvlog.kafka.EventTopic;
 import io.kvlog.materializer.Materializer;
 import io.kvlog.materializer.MaterializerConfig;
+import io.kvlog.node.internal.Membership;
 import io.kvlog.node.internal.OpsHandler;
+import io.kvlog.protocol.Topics;
 import io.kvlog.query.Consistency;
 import io.kvlog.query.GetReply;
 import io.kvlog.query.QueryConfig;
 import io.kvlog.query.QueryService;
 import io.kvlog.writer.WriterConfig;
 import io.kvlog.writer.WriterService;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
-import java.util.Properties;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One kvlog node: the roles of its {@link NodeConfig} on one HTTP port.
+ * One kvlog node: the roles of its {@link NodeConfig} on one HTTP port, over a full copy of the
+ * data (DESIGN.md version 2).
  *
- * <p>{@link #start} binds the HTTP server first (so {@code /v1/health} answers while copies are
- * restored), then starts the materializer and returns once it is {@code RUNNING}: from then on
+ * <p>{@link #start} binds the HTTP server first (so {@code /v1/health} and {@code /v1/node}, with
+ * the replay's progress, answer at once), replays the log into this node's copy up to the high
+ * watermarks it sees at start, then joins membership ({@code kv.nodes} heartbeats) and is ready:
  * {@code /v1/ready} answers 200. {@link #close} is the SIGTERM path: it stops taking requests,
- * lets those in flight be answered (or fail by their deadline), flushes the producer, and closes
- * Streams, leaving the group so its active copies fail over at once.
+ * lets those in flight be answered (or fail by their deadline), leaves membership with a
+ * tombstone, flushes the producer and closes the copy (flushed with its positions).
  */
 public final class Node implements AutoCloseable {
 
@@ -42,15 +58,16 @@ public final class Node implements AutoCloseable {
 
     private final NodeConfig config;
     private final NodeIdentity identity;
+    private final long startedAt = System.currentTimeMillis();
     // created in start(), closed in close()
     private Vertx vertx;
     private HttpServer server;
+    private Admin admin;
     private Materializer materializer;
+    private Membership membership;
     private WriterService writer;
     private QueryService query;
-    private Admin admin; // created on first use, closed in close()
     private volatile boolean closing;
-    private volatile boolean started;
 
     public Node(NodeConfig config) {
         this.config = config;
@@ -61,17 +78,20 @@ public final class Node implements AutoCloseable {
         return config;
     }
 
-    /** Starts every role and waits until the node is ready, or fails naming what did not start. */
+    /** Starts every role, replays the log, and returns once the node is ready; fails naming what did not start. */
     public void start(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        admin = Admin.create(clientConfig(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000)));
+        ensureTopics();
         if (config.runs(Role.MATERIALIZER)) {
-            ensureTopic();
             materializer = new Materializer(MaterializerConfig.defaults(config.bootstrapServers(), config.stateDir(),
-                            config.address())
-                    .withStandbyReplicas(config.standbyReplicas())
-                    .withReplicationFactor(config.replicationFactor())
-                    .withDedupeWindow(config.dedupeWindow()));
+                            config.name())
+                    .withDedupeWindow(config.dedupeWindow())
+                    .withKafkaClient(config.kafkaClient()), config.partitions());
         }
+        membership = new Membership(config.bootstrapServers(), config.kafkaClient(), config.name(),
+                config.nodeTimeout(), this::heartbeat);
+        membership.start();
         vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(32));
         Router router = Router.router(vertx);
         Replies.install(router, identity);
@@ -80,12 +100,13 @@ public final class Node implements AutoCloseable {
         router.get("/v1/node").handler(this::describe);
         if (config.runs(Role.WRITER)) {
             writer = new WriterService(vertx, new WriterConfig(config.bootstrapServers(), config.ackTimeout(),
-                    config.maxValueBytes(), WriterConfig.DEFAULT_MAX_IN_FLIGHT), materializer);
+                    config.maxValueBytes(), WriterConfig.DEFAULT_MAX_IN_FLIGHT, config.kafkaClient()), materializer,
+                    membership, config.name());
             writer.mount(router);
         }
         if (config.runs(Role.QUERY)) {
-            query = new QueryService(vertx, materializer, QueryConfig.defaults(config.bootstrapServers())
-                    .withReadTimeout(config.ackTimeout()), identity);
+            query = new QueryService(vertx, materializer, membership, QueryConfig.defaults(config.bootstrapServers())
+                    .withReadTimeout(config.ackTimeout()), identity, config.kafkaClient());
             query.mount(router);
         }
         new OpsHandler(writer, query == null ? null : this::opsGet, config.ackTimeout(), config.maxValueBytes())
@@ -93,29 +114,47 @@ public final class Node implements AutoCloseable {
         try {
             server = vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())
                     .await(10, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
-            throw new IllegalStateException(config.name() + " cannot listen on " + config.address() + ": " + e.getMessage(), e);
+        } catch (TimeoutException | RuntimeException e) {
+            throw new IllegalStateException(config.name() + " cannot listen on " + config.address() + ": "
+                    + e.getMessage(), e);
         }
         LOG.info("{} listening on {} with roles {}", config.name(), config.url(), config.roles());
         if (materializer != null) {
-            materializer.start(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            // replays the log up to the high watermarks at start, however long that takes
+            materializer.start(timeout);
         }
-        started = true;
+        membership.join();
         LOG.info("{} ready", config.name());
     }
 
-    /** The Get of {@code POST /v1/ops}: a linearizable read, its GetResult (404 included) as the reply. */
-    private io.vertx.core.Future<JsonObject> opsGet(OpsHandler.Op op) {
-        return query.get(op.key(), Consistency.LINEARIZABLE, java.util.Optional.empty(), op.id()).map(GetReply::body);
+    /** Members of the cluster as this node sees them (live ones). */
+    public Members members() {
+        return membership;
     }
 
-    /**
-     * True when every role of this node can serve: the materializer has been {@code RUNNING} (its
-     * active copies restored) and still is, or is rebalancing — copies keep serving reads while
-     * partitions move, and a read a copy cannot serve is forwarded or answered 503.
-     */
+    /** The Get of {@code POST /v1/ops}: a linearizable read, its GetResult (404 included) as the reply. */
+    private Future<JsonObject> opsGet(OpsHandler.Op op) {
+        return query.get(op.key(), Consistency.LINEARIZABLE, Optional.empty(), op.id()).map(GetReply::body);
+    }
+
+    /** True once this node's copy has caught up with the log as it was at start and keeps applying. */
     public boolean isReady() {
-        return !closing && server != null && (materializer == null || (started && materializer.state().isRunningOrRebalancing()));
+        return !closing && server != null && (materializer == null || materializer.ready());
+    }
+
+    private JsonObject heartbeat() {
+        JsonObject beat = new JsonObject().put("url", config.url()).put("roles", roles())
+                .put("started", startedAt).put("ready", isReady());
+        if (materializer != null) {
+            JsonObject applied = new JsonObject();
+            materializer.positions().snapshot().forEach((p, o) -> applied.put(String.valueOf(p), o));
+            beat.put("applied", applied);
+        }
+        return beat;
+    }
+
+    private JsonArray roles() {
+        return new JsonArray(config.roles().stream().map(r -> r.name().toLowerCase(Locale.ROOT)).sorted().toList());
     }
 
     private void health(RoutingContext ctx) {
@@ -127,12 +166,12 @@ public final class Node implements AutoCloseable {
             Replies.json(ctx, 200, new JsonObject().put("status", "ready").put("node", config.name()));
         } else {
             String why = closing ? "shutting down"
-                    : "materializer is " + (materializer == null ? "not started" : materializer.state());
+                    : materializer == null ? "starting" : "its copy is " + materializer.state();
             Replies.error(ctx, 503, "NOT_READY", config.name() + " is not ready: " + why);
         }
     }
 
-    /** {@code GET /v1/node}: this node, its roles, and the copies it holds with their lag behind the log. */
+    /** {@code GET /v1/node}: this node, its roles, its copy's positions and lag, the replay's progress. */
     private void describe(RoutingContext ctx) {
         vertx.executeBlocking(this::describeNow, false)
                 .onSuccess(body -> Replies.json(ctx, 200, body))
@@ -140,42 +179,47 @@ public final class Node implements AutoCloseable {
     }
 
     private JsonObject describeNow() {
-        JsonObject body = new JsonObject().put("node", config.name()).put("id", config.nodeId()).put("url", config.url())
-                .put("roles", new io.vertx.core.json.JsonArray(config.roles().stream()
-                        .map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).sorted().toList()))
-                .put("ready", isReady());
+        JsonObject body = new JsonObject().put("node", config.name()).put("id", config.nodeId())
+                .put("url", config.url()).put("roles", roles()).put("ready", isReady());
         if (materializer == null) {
             return body;
         }
-        body.put("state", materializer.state().name());
-        java.util.Map<Integer, Boolean> copies = materializer.localCopies();
-        java.util.Map<Integer, Long> ends = endOffsets(copies.keySet());
-        io.vertx.core.json.JsonArray list = new io.vertx.core.json.JsonArray();
-        long totalLag = 0;
-        for (var copy : copies.entrySet()) {
-            int p = copy.getKey();
-            var read = materializer.position(p, false);
-            long position = read instanceof io.kvlog.materializer.Read.Hit<Long> hit ? hit.value() : -1;
-            Long end = ends.get(p);
-            // the end offset is the next offset to be written: a copy that applied end-1 is caught up
-            Long lag = end == null ? null : Math.max(0, end - 1 - position);
-            totalLag += lag == null ? 0 : lag;
-            list.add(new JsonObject().put("partition", p).put("copy", copy.getValue() ? "active" : "standby")
-                    .put("position", position).put("lag", lag));
+        body.put("state", materializer.state());
+        Map<Integer, Long> positions = materializer.positions().snapshot();
+        Map<Integer, Long> ends = endOffsets();
+        JsonObject applied = new JsonObject();
+        Long lag = ends.isEmpty() ? null : 0L;
+        for (Map.Entry<Integer, Long> position : positions.entrySet()) {
+            applied.put(String.valueOf(position.getKey()), position.getValue());
+            Long end = ends.get(position.getKey());
+            if (lag != null && end != null) {
+                // the end offset is the next to be written: a copy that applied end - 1 is caught up
+                lag += Math.max(0, end - 1 - position.getValue());
+            }
         }
-        return body.put("copies", list).put("lag", totalLag);
+        Materializer.RestoreProgress restore = materializer.restore();
+        var counters = materializer.counters();
+        return body.put("applied", applied).put("lag", lag)
+                .put("restore", new JsonObject().put("events", restore.events())
+                        .put("eventsPerSecond", Math.round(restore.eventsPerSecond() * 10) / 10.0)
+                        .put("remaining", restore.remaining()).put("done", restore.done())
+                        .put("elapsedMs", restore.elapsedMillis()))
+                .put("counters", new JsonObject().put("applied", counters.applied())
+                        .put("preconditionFailed", counters.preconditionFailed()).put("tooLarge", counters.tooLarge())
+                        .put("duplicates", counters.duplicates()).put("alreadyApplied", counters.alreadyApplied())
+                        .put("malformed", counters.malformed()).put("noKey", counters.noKey()));
     }
 
-    private java.util.Map<Integer, Long> endOffsets(java.util.Set<Integer> partitions) {
-        java.util.Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
-                new java.util.HashMap<>();
-        partitions.forEach(p -> request.put(new org.apache.kafka.common.TopicPartition(io.kvlog.protocol.Topics.EVENTS, p),
-                org.apache.kafka.clients.admin.OffsetSpec.latest()));
-        java.util.Map<Integer, Long> ends = new java.util.HashMap<>();
+    private Map<Integer, Long> endOffsets() {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < config.partitions(); p++) {
+            request.put(new TopicPartition(Topics.EVENTS, p), OffsetSpec.latest());
+        }
+        Map<Integer, Long> ends = new HashMap<>();
         try {
-            admin().listOffsets(request).all().get(2, TimeUnit.SECONDS)
+            admin.listOffsets(request).all().get(2, TimeUnit.SECONDS)
                     .forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             LOG.debug("{}: end offsets unavailable: {}", config.name(), e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -183,36 +227,42 @@ public final class Node implements AutoCloseable {
         return ends;
     }
 
-    private synchronized Admin admin() {
-        if (admin == null) {
-            Properties props = new Properties();
-            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-            props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
-            props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
-            admin = Admin.create(props);
+    /** Creates (or checks) {@code kv.events} and {@code kv.nodes}. */
+    private void ensureTopics() {
+        Map<String, String> configs = new HashMap<>(EventTopic.Expected.forCluster(
+                config.partitions(), config.replicationFactor()).configs());
+        // room for the largest event this node's max value makes
+        configs.put("max.message.bytes", Integer.toString(Topics.maxEventBytes(config.maxValueBytes())));
+        EventTopic.Result result = EventTopic.ensure(admin, new EventTopic.Expected(config.partitions(),
+                (short) config.replicationFactor(), configs));
+        LOG.info("{} {} {}", config.name(), Topics.EVENTS, result == EventTopic.Result.CREATED ? "created" : "verified");
+        NewTopic nodes = new NewTopic(Topics.NODES, 1, (short) Math.min(3, config.replicationFactor()))
+                .configs(Map.of("cleanup.policy", "compact", "min.insync.replicas", "1", "segment.ms", "3600000"));
+        try {
+            admin.createTopics(List.of(nodes)).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create " + Topics.NODES + ": " + e.getCause(), e.getCause());
+            }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("cannot create " + Topics.NODES + " within 30 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating " + Topics.NODES, e);
         }
-        return admin;
     }
 
-    private void ensureTopic() {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
-        try (Admin admin = Admin.create(props)) {
-            java.util.Map<String, String> configs = new java.util.HashMap<>(EventTopic.Expected.forCluster(
-                    config.partitions(), config.replicationFactor()).configs());
-            // room for the largest event this node's max value makes
-            configs.put("max.message.bytes", Integer.toString(io.kvlog.protocol.Topics.maxEventBytes(config.maxValueBytes())));
-            EventTopic.Result result = EventTopic.ensure(admin, new EventTopic.Expected(config.partitions(),
-                    (short) config.replicationFactor(), configs));
-            LOG.info("{} kv.events {}", config.name(), result == EventTopic.Result.CREATED ? "created" : "verified");
-        }
+    private Map<String, Object> clientConfig(Map<String, Object> extra) {
+        Map<String, Object> settings = new HashMap<>(config.kafkaClient());
+        settings.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        settings.putAll(extra);
+        return settings;
     }
 
-    private void awaitQuietly(io.vertx.core.Future<?> closing, String what) {
+    private void awaitQuietly(Future<?> closing, String what) {
         try {
             closing.await(config.ackTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             LOG.warn("{}: {} did not close in time", config.name(), what);
         } catch (RuntimeException e) {
             LOG.warn("{}: closing {} failed", config.name(), what, e);
@@ -222,6 +272,9 @@ public final class Node implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        if (membership != null) {
+            membership.close();
+        }
         if (server != null) {
             // stop accepting; requests in flight finish (writes end by their deadline)
             awaitQuietly(server.shutdown(Duration.ofMillis(config.ackTimeout().toMillis() + 1000)), "HTTP server");
@@ -235,10 +288,8 @@ public final class Node implements AutoCloseable {
         if (materializer != null) {
             materializer.close();
         }
-        synchronized (this) {
-            if (admin != null) {
-                admin.close(Duration.ofSeconds(2));
-            }
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(2));
         }
         if (vertx != null) {
             awaitQuietly(vertx.close(), "Vert.x");

@@ -3,6 +3,7 @@ package io.kvlog.node;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -16,16 +17,20 @@ import java.util.Set;
  * @param bootstrapServers the Kafka cluster
  * @param stateDir         where this node keeps its RocksDB copies
  * @param partitions       partitions of kv.events, used when the node has to create the topic
- * @param standbyReplicas  standby copies of each partition (default 2)
- * @param replicationFactor replication factor of kv.events and the changelogs (default 3)
+ * @param replicationFactor replication factor of kv.events (default 3)
  * @param ackTimeout       the write deadline (default 1000 ms)
  * @param dedupeWindow     how long, in log time, a request id deduplicates (default 24 h)
  * @param maxValueBytes    largest value (default 1 MiB)
  * @param roles            what this node runs
+ * @param nodeTimeout      how long after its last heartbeat another node stops counting as live (default 3 s)
+ * @param kafkaClient      settings passed as they are to every Kafka client of the node (security
+ *                         protocol, SASL, TLS of a real cluster); empty for a local cluster
  */
 public record NodeConfig(int nodeId, String host, int port, String bootstrapServers, Path stateDir, int partitions,
-                         int standbyReplicas, int replicationFactor, Duration ackTimeout, Duration dedupeWindow,
-                         int maxValueBytes, Set<Role> roles) {
+                         int replicationFactor, Duration ackTimeout, Duration dedupeWindow,
+                         int maxValueBytes, Set<Role> roles, Duration nodeTimeout, Map<String, Object> kafkaClient) {
+
+    public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(3);
 
     public NodeConfig {
         if (nodeId < 1) {
@@ -39,9 +44,6 @@ public record NodeConfig(int nodeId, String host, int port, String bootstrapServ
         Objects.requireNonNull(stateDir, "stateDir");
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions: must be >= 1, got " + partitions);
-        }
-        if (standbyReplicas < 0) {
-            throw new IllegalArgumentException("standby replicas: must be >= 0, got " + standbyReplicas);
         }
         if (replicationFactor < 1) {
             throw new IllegalArgumentException("replication factor: must be >= 1, got " + replicationFactor);
@@ -60,9 +62,14 @@ public record NodeConfig(int nodeId, String host, int port, String bootstrapServ
         }
         if (roles.contains(Role.QUERY) && !roles.contains(Role.MATERIALIZER)) {
             throw new IllegalArgumentException("roles: query needs materializer on the same node (reads are served"
-                    + " from this node's copies), got " + roles);
+                    + " from this node's copy), got " + roles);
         }
         roles = Set.copyOf(EnumSet.copyOf(roles));
+        if (nodeTimeout == null || nodeTimeout.toMillis() < 1500) {
+            throw new IllegalArgumentException("node timeout: must be >= 1500 ms (heartbeats are 1 s apart), got "
+                    + nodeTimeout);
+        }
+        kafkaClient = Map.copyOf(kafkaClient == null ? Map.of() : kafkaClient);
     }
 
     /** {@code node-ID}, as replies name this node. */

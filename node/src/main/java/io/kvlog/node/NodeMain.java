@@ -33,19 +33,15 @@ public final class NodeMain implements Callable<Integer> {
     String bootstrapServers;
 
     @Option(names = "--state-dir", defaultValue = "${env:KV_STATE_DIR:-./data/node-state}",
-            description = "Directory of this node's RocksDB copies (env KV_STATE_DIR, default ./data/node-state).")
+            description = "Directory of this node's copy, RocksDB (env KV_STATE_DIR, default ./data/node-state).")
     Path stateDir;
 
     @Option(names = "--partitions", defaultValue = "${env:KV_PARTITIONS:-12}",
             description = "Partitions of kv.events if this node creates it (env KV_PARTITIONS, default 12).")
     int partitions;
 
-    @Option(names = "--standby-replicas", defaultValue = "${env:KV_STANDBY_REPLICAS:-2}",
-            description = "Standby copies of each partition (env KV_STANDBY_REPLICAS, default 2).")
-    int standbyReplicas;
-
     @Option(names = "--replication-factor", defaultValue = "${env:KV_REPLICATION_FACTOR:-3}",
-            description = "Replication factor of kv.events and the changelogs (env KV_REPLICATION_FACTOR, default 3).")
+            description = "Replication factor of kv.events and kv.nodes (env KV_REPLICATION_FACTOR, default 3).")
     int replicationFactor;
 
     @Option(names = "--ack-timeout-ms", defaultValue = "${env:KV_ACK_TIMEOUT_MS:-1000}",
@@ -64,6 +60,15 @@ public final class NodeMain implements Callable<Integer> {
             description = "Roles of this node, comma-separated (env KV_ROLES, default writer,materializer,query).")
     Set<String> roles;
 
+    @Option(names = "--node-timeout-ms", defaultValue = "${env:KV_NODE_TIMEOUT_MS:-3000}",
+            description = "A node whose last heartbeat is older is not live (env KV_NODE_TIMEOUT_MS, default 3000).")
+    long nodeTimeoutMs;
+
+    @Option(names = "--kafka-config", defaultValue = "${env:KV_KAFKA_CONFIG}", paramLabel = "FILE",
+            description = {"Kafka client properties passed to every Kafka client of the node, e.g. security.protocol,",
+                    "sasl.mechanism, sasl.jaas.config, ssl.truststore.location (env KV_KAFKA_CONFIG, default none)."})
+    Path kafkaConfig;
+
     @Option(names = "--start-timeout-s", defaultValue = "${env:KV_START_TIMEOUT_S:-300}",
             description = "How long to wait for the node to be ready (env KV_START_TIMEOUT_S, default 300).")
     int startTimeoutSeconds;
@@ -78,9 +83,25 @@ public final class NodeMain implements Callable<Integer> {
                 throw new IllegalArgumentException("roles: must be writer, materializer or query, got '" + r + "'");
             }
         }
-        return new NodeConfig(id, host, port, bootstrapServers, stateDir.toAbsolutePath(), partitions, standbyReplicas,
+        return new NodeConfig(id, host, port, bootstrapServers, stateDir.toAbsolutePath(), partitions,
                 replicationFactor, Duration.ofMillis(ackTimeoutMs), Duration.ofMillis(dedupeWindowMs), maxValueBytes,
-                parsed);
+                parsed, Duration.ofMillis(nodeTimeoutMs), kafkaClient());
+    }
+
+    /** The properties of {@code --kafka-config}, empty without one. */
+    private java.util.Map<String, Object> kafkaClient() {
+        if (kafkaConfig == null) {
+            return java.util.Map.of();
+        }
+        java.util.Properties props = new java.util.Properties();
+        try (java.io.Reader in = java.nio.file.Files.newBufferedReader(kafkaConfig)) {
+            props.load(in);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("kafka-config: cannot read " + kafkaConfig + ": " + e.getMessage(), e);
+        }
+        java.util.Map<String, Object> settings = new java.util.HashMap<>();
+        props.forEach((k, v) -> settings.put(String.valueOf(k), String.valueOf(v)));
+        return settings;
     }
 
     @Override

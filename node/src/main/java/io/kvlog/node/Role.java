@@ -4,8 +4,8 @@ package io.kvlog.node;
 public enum Role {
     /** The write API: appends events to kv.events. */
     WRITER,
-    /** Applies kv.events into this node's RocksDB copies (active and standby). */
+    /** Applies all of kv.events into this node's copy (RocksDB). */
     MATERIALIZER,
-    /** The read API: answers from this node's copies or forwards to the owner. Needs MATERIALIZER. */
+    /** The read API: answers from this node's copy. Needs MATERIALIZER. */
     QUERY
 }

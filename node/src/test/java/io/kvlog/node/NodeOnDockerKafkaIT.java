@@ -37,9 +37,10 @@ class NodeOnDockerKafkaIT {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void writesAndReadsThroughOneNode() throws Exception {
         int port = io.kvlog.kafka.internal.Ports.free(1).get(0);
-        // one broker: replication factor 1, no standbys
-        NodeConfig config = new NodeConfig(1, "127.0.0.1", port, KAFKA.getBootstrapServers(), state, 3, 0, 1,
-                Duration.ofSeconds(1), Duration.ofHours(24), 1024 * 1024, EnumSet.allOf(Role.class));
+        // one broker: replication factor 1
+        NodeConfig config = new NodeConfig(1, "127.0.0.1", port, KAFKA.getBootstrapServers(), state, 3, 1,
+                Duration.ofSeconds(1), Duration.ofHours(24), 1024 * 1024, EnumSet.allOf(Role.class),
+                NodeConfig.DEFAULT_NODE_TIMEOUT, java.util.Map.of());
         try (Node node = new Node(config)) {
             node.start(Duration.ofMinutes(2));
             HttpClient http = HttpClient.newHttpClient();

@@ -15,6 +15,9 @@ public final class Topics {
     /** The event log: record key = UTF-8 user key, value = one JSON event. */
     public static final String EVENTS = "kv.events";
 
+    /** Membership: compacted; key = node id, value = the node's last heartbeat (JSON), a tombstone when it stops. */
+    public static final String NODES = "kv.nodes";
+
     /** Default number of partitions of {@link #EVENTS}. */
     public static final int DEFAULT_PARTITIONS = 12;
 

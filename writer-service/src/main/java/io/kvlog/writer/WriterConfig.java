@@ -13,8 +13,10 @@ import java.util.Objects;
  * @param maxValueBytes    largest value in UTF-8 bytes (default 1 MiB)
  * @param maxInFlight      writes this node accepts at once; beyond it new ones get 503 with
  *                         {@code Retry-After} instead of queueing without bound (default 4096)
+ * @param kafkaClient      settings the producer takes as they are (security of a real cluster)
  */
-public record WriterConfig(String bootstrapServers, Duration ackTimeout, int maxValueBytes, int maxInFlight) {
+public record WriterConfig(String bootstrapServers, Duration ackTimeout, int maxValueBytes, int maxInFlight,
+                           java.util.Map<String, Object> kafkaClient) {
 
     public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofMillis(1000);
     public static final int DEFAULT_MAX_IN_FLIGHT = 4096;
@@ -30,22 +32,27 @@ public record WriterConfig(String bootstrapServers, Duration ackTimeout, int max
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight: must be >= 1, got " + maxInFlight);
         }
+        kafkaClient = java.util.Map.copyOf(kafkaClient == null ? java.util.Map.of() : kafkaClient);
     }
 
     public static WriterConfig defaults(String bootstrapServers) {
         return new WriterConfig(bootstrapServers, DEFAULT_ACK_TIMEOUT, Validation.DEFAULT_MAX_VALUE_BYTES,
-                DEFAULT_MAX_IN_FLIGHT);
+                DEFAULT_MAX_IN_FLIGHT, java.util.Map.of());
     }
 
     public WriterConfig withAckTimeout(Duration timeout) {
-        return new WriterConfig(bootstrapServers, timeout, maxValueBytes, maxInFlight);
+        return new WriterConfig(bootstrapServers, timeout, maxValueBytes, maxInFlight, kafkaClient);
     }
 
     public WriterConfig withMaxValueBytes(int bytes) {
-        return new WriterConfig(bootstrapServers, ackTimeout, bytes, maxInFlight);
+        return new WriterConfig(bootstrapServers, ackTimeout, bytes, maxInFlight, kafkaClient);
     }
 
     public WriterConfig withMaxInFlight(int writes) {
-        return new WriterConfig(bootstrapServers, ackTimeout, maxValueBytes, writes);
+        return new WriterConfig(bootstrapServers, ackTimeout, maxValueBytes, writes, kafkaClient);
+    }
+
+    public WriterConfig withKafkaClient(java.util.Map<String, Object> settings) {
+        return new WriterConfig(bootstrapServers, ackTimeout, maxValueBytes, maxInFlight, settings);
     }
 }

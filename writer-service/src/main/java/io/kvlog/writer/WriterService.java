@@ -1,6 +1,9 @@
 package io.kvlog.writer;
 
 import io.kvlog.http.ApiException;
+import io.kvlog.http.Deadline;
+import io.kvlog.http.Deadlines;
+import io.kvlog.http.Members;
 import io.kvlog.http.Params;
 import io.kvlog.http.Replies;
 import io.kvlog.materializer.Materializer;
@@ -9,21 +12,16 @@ import io.kvlog.protocol.EventCodec;
 import io.kvlog.protocol.EventType;
 import io.kvlog.protocol.Expect;
 import io.kvlog.protocol.Outcome;
-import io.kvlog.protocol.OutcomeCodec;
 import io.kvlog.protocol.Validation;
-import io.kvlog.writer.internal.ApplyWatcher;
 import io.kvlog.writer.internal.EventLog;
+import io.kvlog.writer.internal.PeerConfirmations;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Locale;
 import java.util.Optional;
@@ -31,7 +29,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
@@ -43,8 +40,10 @@ import org.apache.kafka.common.errors.TimeoutException;
  *
  * <p>A write is checked, appended to {@code kv.events} through the node's one idempotent
  * producer, and answered {@code OperationAck} only once its ack level is confirmed: the log
- * (acks=all), the active copy's apply, or every live copy's. Conditional writes and appends wait
- * for the apply outcome, fetched by id from the active copy. Whatever is not confirmed by the
+ * (acks=all), this node's copy's apply ({@code applied}: the outcome is read from this copy), or
+ * every live node's copy's ({@code all}: each live node is asked with a waiting call; a node that
+ * stops being live is not waited for). Conditional writes and appends always wait for the apply
+ * outcome. Whatever is not confirmed by the
  * deadline ({@code ack-timeout} from arrival) is answered {@code OperationFailed} with the reason:
  * the outcome is then unknown, and a retry with the same id is safe (the materializer applies an
  * id once). Beyond {@code maxInFlight} writes at once, new ones get 503 with {@code Retry-After}.
@@ -57,25 +56,26 @@ public final class WriterService implements AutoCloseable {
     private final Vertx vertx;
     private final WriterConfig config;
     private final EventLog log;
-    private final WebClient client;
-    private final ApplyWatcher watcher;
+    private final Materializer copy;
+    private final PeerConfirmations peers;
     private final AtomicInteger inFlight = new AtomicInteger();
 
     /**
-     * @param materializer this node's materializer, for the apply outcome; null if the node runs
-     *                     no materializer (then only unconditional {@code wait=log} writes are served)
+     * @param copy    this node's copy, for the apply outcome; null if the node runs no materializer
+     *                (then only unconditional {@code wait=log} writes are served)
+     * @param members the live nodes, for {@code wait=all}
+     * @param self    this node's id (not asked over HTTP: its own copy is waited on directly)
      */
-    public WriterService(Vertx vertx, WriterConfig config, Materializer materializer) {
+    public WriterService(Vertx vertx, WriterConfig config, Materializer copy, Members members, String self) {
         this.vertx = vertx;
         this.config = config;
-        this.log = new EventLog(config.bootstrapServers(), config.ackTimeout(), config.maxValueBytes());
-        // writes waiting on another node's copy each hold a connection: a pool of 5 would queue them
-        this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
-                .setConnectTimeout((int) config.ackTimeout().toMillis()), new PoolOptions().setHttp1MaxSize(128));
-        this.watcher = materializer == null ? null : new ApplyWatcher(vertx, materializer, client);
+        this.log = new EventLog(config.bootstrapServers(), config.ackTimeout(), config.maxValueBytes(),
+                config.kafkaClient());
+        this.copy = copy;
+        this.peers = new PeerConfirmations(vertx, members, self, config.ackTimeout());
     }
 
-    /** Adds the write routes, and the internal outcome endpoint other nodes' writers call. */
+    /** Adds the write routes. */
     public void mount(Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxValueBytes());
         // the deadline runs from arrival: noted by a route of its own, since Vert.x wants the body
@@ -89,7 +89,6 @@ public final class WriterService implements AutoCloseable {
         // an empty key matches no route above: say so, rather than "no such path"
         router.put("/v1/kv/").handler(this::emptyKey);
         router.delete("/v1/kv/").handler(this::emptyKey);
-        router.route(HttpMethod.GET, ApplyWatcher.OUTCOME_PATH).handler(this::outcome);
     }
 
     /** Notes when the request arrived, and refuses a declared body larger than a value may be before reading it. */
@@ -133,7 +132,7 @@ public final class WriterService implements AutoCloseable {
     public Future<WriteReply> write(WriteRequest request, long deadline) {
         String id = request.event().id();
         AckLevel ack = request.effectiveAck();
-        if (ack != AckLevel.LOG && watcher == null) {
+        if (ack != AckLevel.LOG && copy == null) {
             return Future.succeededFuture(new WriteReply(503, errorBody("UNAVAILABLE",
                     "this node runs no materializer: only unconditional writes with wait=log are served here")));
         }
@@ -147,10 +146,8 @@ public final class WriterService implements AutoCloseable {
         AtomicReference<String> stage = new AtomicReference<>(
                 "the log did not acknowledge the append (acks=all): not enough in-sync replicas or brokers unreachable");
         long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-        AtomicReference<String> seen = new AtomicReference<>();
         long timer = vertx.setTimer(remaining, t -> reply.tryComplete(WriteReply.failed(id, request.key(),
-                "not confirmed within " + config.ackTimeout().toMillis() + " ms: " + stage.get()
-                        + (seen.get() == null ? "" : "; last seen: " + seen.get()))));
+                "not confirmed within " + config.ackTimeout().toMillis() + " ms: " + stage.get())));
         reply.future().onComplete(done -> {
             vertx.cancelTimer(timer);
             inFlight.decrementAndGet();
@@ -165,28 +162,43 @@ public final class WriterService implements AutoCloseable {
                         return;
                     }
                     stage.set("offset " + appended.offset() + " of partition " + appended.partition()
-                            + " not applied by the active copy in time");
-                    awaitApply(request, appended, ack, deadline, stage, seen::set)
+                            + " not applied by this node's copy in time");
+                    awaitApply(request, appended, ack, deadline, stage)
                             .onSuccess(outcome -> reply.tryComplete(fromOutcome(outcome, request.key(), token)))
                             .onFailure(e -> reply.tryComplete(WriteReply.failed(id, request.key(), e.getMessage())));
                 });
         return reply.future();
     }
 
+    /** The outcome of the appended event, once this copy (and with {@code all}, every live copy) applied it. */
     private Future<Outcome> awaitApply(WriteRequest request, RecordMetadata appended, AckLevel ack, long deadline,
-                                       AtomicReference<String> stage, Consumer<String> seen) {
-        String id = request.event().id();
-        Future<Outcome> active = watcher.awaitActive(request.key(), id, appended.partition(), appended.offset(), deadline,
-                seen);
+                                       AtomicReference<String> stage) {
+        int partition = appended.partition();
+        long offset = appended.offset();
+        Deadline until = new Deadline(deadline);
+        Future<Outcome> applied = Deadlines.await(vertx, copy.positions().await(partition, offset), until,
+                        () -> new IllegalStateException(stage.get()))
+                .compose(position -> vertx.executeBlocking(() -> outcomeAt(request, partition, offset), false));
         if (ack != AckLevel.ALL) {
-            return active;
+            return applied;
         }
-        return active.compose(outcome -> {
-            stage.set("offset " + appended.offset() + " of partition " + appended.partition()
-                    + " applied by the active copy, not by every live standby copy in time");
-            return watcher.awaitStandbys(request.key(), id, appended.partition(), appended.offset(), deadline, seen)
-                    .map(outcome);
+        return applied.compose(outcome -> {
+            stage.set("offset " + offset + " of partition " + partition
+                    + " applied by this node's copy, not by every live node's copy in time");
+            return peers.confirm(partition, offset, until, stage).map(outcome);
         });
+    }
+
+    /** The outcome this copy recorded for the request's event, which it has applied (runs on a worker). */
+    private Outcome outcomeAt(WriteRequest request, int partition, long offset) {
+        String id = request.event().id();
+        Outcome outcome = copy.outcome(partition, id);
+        if (outcome == null) {
+            // applied, but no outcome under this id: the id's outcome expired and was purged
+            throw new IllegalStateException("offset " + offset + " of partition " + partition
+                    + " is applied but its outcome is gone (past the dedupe window)");
+        }
+        return outcome;
     }
 
     private static WriteReply fromOutcome(Outcome outcome, String key, String token) {
@@ -264,37 +276,6 @@ public final class WriterService implements AutoCloseable {
         return Validation.value(bytes, config.maxValueBytes());
     }
 
-    /** {@code GET /v1/internal/outcome}: another node's writer waits here for this node's copy to apply an event. */
-    private void outcome(RoutingContext ctx) {
-        if (watcher == null) {
-            throw ApiException.unavailable("this node runs no materializer");
-        }
-        String id = Validation.id(ctx.request().getParam("id"));
-        int partition = Params.intInRange(ctx, "partition", 0, Integer.MAX_VALUE, -1);
-        long offset = Params.nonNegativeLong(ctx, "offset").orElse(-1L);
-        if (partition < 0 || offset < 0) {
-            throw ApiException.badRequest("partition and offset are required");
-        }
-        boolean active = "active".equals(ctx.request().getParam("copy"));
-        long waitMs = Math.min(Params.nonNegativeLong(ctx, "wait-ms").orElse(config.ackTimeout().toMillis()),
-                config.ackTimeout().toMillis() * 10);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
-        String copyName = (active ? "the active copy on " : "the standby copy on ")
-                + ctx.request().localAddress().host() + ":" + ctx.request().localAddress().port();
-        watcher.pollLocal(id, partition, offset, active, deadline, copyName, seen -> { })
-                .onSuccess(outcome -> ctx.response().putHeader("Content-Type", "application/json")
-                        .end(Buffer.buffer(OutcomeCodec.encode(outcome))))
-                .onFailure(e -> {
-                    if (e instanceof ApplyWatcher.MovedException) {
-                        Replies.error(ctx, 409, "MOVED", e.getMessage());
-                    } else if (e instanceof ApplyWatcher.NotConfirmed) {
-                        Replies.error(ctx, 504, "NOT_APPLIED", e.getMessage());
-                    } else {
-                        Replies.failure(ctx, e);
-                    }
-                });
-    }
-
     private static io.vertx.core.json.JsonObject errorBody(String code, String message) {
         return new io.vertx.core.json.JsonObject().put("error", code).put("message", message);
     }
@@ -302,6 +283,6 @@ public final class WriterService implements AutoCloseable {
     @Override
     public void close() {
         log.close();
-        client.close();
+        peers.close();
     }
 }

@@ -42,7 +42,8 @@ class WriterServiceUnreachableLogTest {
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         Replies.install(router, new NodeIdentity("node-1", "http://127.0.0.1"));
-        writer = new WriterService(vertx, WriterConfig.defaults(deadLog).withMaxInFlight(MAX_IN_FLIGHT), null);
+        writer = new WriterService(vertx, WriterConfig.defaults(deadLog).withMaxInFlight(MAX_IN_FLIGHT), null,
+                java.util.List::of, "node-1");
         writer.mount(router);
         HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

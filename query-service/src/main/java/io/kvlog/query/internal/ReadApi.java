@@ -1,11 +1,14 @@
 package io.kvlog.query.internal;
 
 import io.kvlog.http.ApiException;
+import io.kvlog.http.Deadline;
+import io.kvlog.http.Deadlines;
+import io.kvlog.http.Members;
 import io.kvlog.http.NodeIdentity;
 import io.kvlog.http.Params;
 import io.kvlog.http.Replies;
 import io.kvlog.materializer.Digest;
-import io.kvlog.materializer.Read;
+import io.kvlog.materializer.Materializer;
 import io.kvlog.protocol.Token;
 import io.kvlog.protocol.Topics;
 import io.kvlog.protocol.Validation;
@@ -22,54 +25,37 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.streams.state.HostInfo;
 
 /**
- * The read API's routes and handlers, one method each; the pieces behind them are built here
- * from what {@link io.kvlog.query.QueryService} (or a test) gives.
- *
- * <p>Handlers parse and check their input on the event loop (bad input: 400 naming it) and
- * leave every store read to {@link KeyReads}, {@link Scans} and {@link ClusterView}, which run
- * them off the event loop.
+ * The read API's routes and handlers, one method each. Handlers check their input on the event
+ * loop (bad input: 400 naming it) and leave the reads to {@link Reads} and {@link ClusterView}.
  */
-public final class ReadApi implements AutoCloseable {
+public final class ReadApi {
 
     /** Default {@code limit=} of a scan (bounded by {@link QueryConfig#maxScanLimit()}). */
     public static final int DEFAULT_SCAN_LIMIT = 100;
-    /** The most entries one internal range page may ask for (scans ask at most their limit + 1). */
-    private static final int MAX_RANGE_PAGE = 100_000;
+    /** The path other nodes' writers wait on for {@code wait=all}. */
+    public static final String APPLIED_PATH = "/v1/admin/applied";
     /** How long a digest may take. */
     private static final Duration DIGEST_TIMEOUT = Duration.ofSeconds(30);
-    /** How often a waiting read looks at its copy's position. */
-    private static final long POLL_MILLIS = 2;
 
     private final Vertx vertx;
-    private final LocalCopies copies;
+    private final Materializer copy;
     private final QueryConfig config;
     private final NodeIdentity node;
-    private final PartitionCount partitions;
-    private final Forwarder forwarder;
-    private final KeyReads reads;
-    private final Scans scans;
+    private final Reads reads;
     private final ClusterView cluster;
 
-    /**
-     * @param admin  for the brokers of {@code /v1/cluster}; not closed here
-     * @param self   this node as Streams names it (its {@code application.server})
-     */
-    public ReadApi(Vertx vertx, LocalCopies copies, ReadIndex.HighWatermarkSource highWatermarks,
-                   PartitionCount partitions, Admin admin, QueryConfig config, NodeIdentity node, HostInfo self) {
+    /** @param admin for {@code /v1/cluster}; not closed here */
+    public ReadApi(Vertx vertx, Materializer copy, ReadIndex.HighWatermarkSource highWatermarks, Admin admin,
+                   Members members, QueryConfig config, NodeIdentity node) {
         this.vertx = vertx;
-        this.copies = copies;
+        this.copy = copy;
         this.config = config;
         this.node = node;
-        this.partitions = partitions;
         ReadIndex readIndex = new ReadIndex(highWatermarks);
-        this.forwarder = new Forwarder(vertx, node);
-        ReadBarrier barrier = new ReadBarrier(vertx, copies::position, POLL_MILLIS);
-        this.reads = new KeyReads(vertx, copies, readIndex, barrier, forwarder, partitions, node, self);
-        this.scans = new Scans(vertx, copies, readIndex, barrier, forwarder, partitions, self);
-        this.cluster = new ClusterView(vertx, copies, admin, readIndex, forwarder, partitions, node, self);
+        this.reads = new Reads(vertx, copy, readIndex, node);
+        this.cluster = new ClusterView(vertx, admin, readIndex, members, node, copy.partitions());
     }
 
     public void mount(Router router) {
@@ -77,20 +63,14 @@ public final class ReadApi implements AutoCloseable {
         router.get("/v1/kv").handler(this::scan);
         router.get("/v1/cluster").handler(this::cluster);
         router.get("/v1/admin/digest").handler(this::digest);
-        router.get(Wire.RANGE_PATH).handler(this::range);
-        router.get(Wire.COPIES_PATH).handler(this::copies);
+        router.get(APPLIED_PATH).handler(this::applied);
     }
 
     /** The get of {@code GET /v1/kv/:key} and of {@code POST /v1/ops}. */
-    public Future<GetReply> get(String key, Consistency consistency, Optional<Token> after, String id,
-                                Deadline deadline, boolean forwarded) {
-        return Deadlines.guard(vertx, reads.get(key, consistency, after, id, deadline, forwarded), deadline,
+    public Future<GetReply> get(String key, Consistency consistency, Optional<Token> after, String id) {
+        Deadline deadline = Deadline.in(config.readTimeout());
+        return Deadlines.guard(vertx, reads.get(key, consistency, after, id, deadline), deadline,
                 "the read of " + Validation.quote(key));
-    }
-
-    @Override
-    public void close() {
-        forwarder.close();
     }
 
     private void getKey(RoutingContext ctx) {
@@ -98,7 +78,7 @@ public final class ReadApi implements AutoCloseable {
         Consistency consistency = Params.choice(ctx, "consistency", Consistency.class, Consistency.LINEARIZABLE);
         Optional<Token> after = token(ctx);
         String id = Params.id(ctx).orElse(null);
-        get(key, consistency, after, id, deadline(ctx), forwarded(ctx)).onComplete(done -> {
+        get(key, consistency, after, id).onComplete(done -> {
             if (done.failed()) {
                 Replies.failure(ctx, done.cause());
                 return;
@@ -120,77 +100,48 @@ public final class ReadApi implements AutoCloseable {
         Consistency consistency = Params.choice(ctx, "consistency", Consistency.class, Consistency.LINEARIZABLE);
         Optional<Token> after = token(ctx);
         KeyRange range = KeyRange.of(prefix, start, end, afterKey);
-        Deadline deadline = deadline(ctx);
-        answer(ctx, Deadlines.guard(vertx, scans.scan(range, limit, consistency, after, deadline), deadline,
+        Deadline deadline = Deadline.in(config.readTimeout());
+        answer(ctx, Deadlines.guard(vertx, reads.scan(range, limit, consistency, after, deadline), deadline,
                 "the scan"), page -> {
                     JsonArray items = new JsonArray();
                     page.items().forEach(item -> items.add(new JsonObject().put("key", item.key)
                             .put("value", item.value.value()).put("version", item.value.version())));
-                    return new JsonObject().put("items", items)
-                            .put("cursor", page.lastKey() == null ? null : ScanCursor.encode(page.lastKey()));
+                    String next = page.more() ? ScanCursor.encode(page.items().get(page.items().size() - 1).key) : null;
+                    return new JsonObject().put("items", items).put("cursor", next);
                 });
     }
 
     private void cluster(RoutingContext ctx) {
-        Deadline deadline = deadline(ctx);
+        Deadline deadline = Deadline.in(config.readTimeout());
         answer(ctx, Deadlines.guard(vertx, cluster.view(deadline), deadline, "the cluster view"), view -> view);
     }
 
     private void digest(RoutingContext ctx) {
-        String text = ctx.request().getParam("partition");
-        if (text == null) {
+        if (ctx.request().getParam("partition") == null) {
             throw ApiException.badRequest("partition: required, a partition of " + Topics.EVENTS);
         }
-        Future<JsonObject> digest = Future.fromCompletionStage(partitions.get(), vertx.getOrCreateContext())
-                .recover(failure -> Future.failedFuture(ApiException.unavailable(
-                        "cannot learn the partitions of " + Topics.EVENTS + ": " + failure.getMessage())))
-                .compose(count -> {
-                    int partition = Params.intInRange(ctx, "partition", 0, count - 1, -1);
-                    return vertx.executeBlocking(() -> digestOf(partition), false);
-                });
-        // a digest reads the whole partition: it gets longer than a read
-        answer(ctx, Deadlines.guard(vertx, digest, Deadline.in(DIGEST_TIMEOUT), "the digest"), body -> body);
+        int partition = Params.intInRange(ctx, "partition", 0, copy.partitions() - 1, -1);
+        if (!copy.ready()) {
+            throw new ApiException(503, "NOT_READY", node.nodeId() + " has no digest yet: its copy is " + copy.state());
+        }
+        Future<Digest> digest = vertx.executeBlocking(() -> copy.digest(partition), false);
+        answer(ctx, Deadlines.guard(vertx, digest, Deadline.in(DIGEST_TIMEOUT), "the digest"), d -> new JsonObject()
+                .put("partition", d.partition()).put("node", node.nodeId()).put("offset", d.offset())
+                .put("sha256", d.sha256()).put("entries", d.entries()).put("outcomes", d.outcomes()));
     }
 
-    /** Runs off the event loop. */
-    private JsonObject digestOf(int partition) {
-        Boolean active = copies.localCopies().get(partition);
-        if (active == null) {
-            throw new ApiException(404, "NOT_HOSTED", "this node (" + node.nodeId() + ") holds no copy of partition "
-                    + partition);
+    /** {@code GET /v1/admin/applied?partition=P&offset=O}: answers once this copy has applied offset O of P. */
+    private void applied(RoutingContext ctx) {
+        int partition = Params.intInRange(ctx, "partition", 0, copy.partitions() - 1, -1);
+        long offset = Params.nonNegativeLong(ctx, "offset").orElse(-1L);
+        if (partition < 0 || offset < 0) {
+            throw ApiException.badRequest("partition and offset: both required, e.g. ?partition=3&offset=1042");
         }
-        Read<Digest> read = copies.digest(partition, false);
-        if (read instanceof Read.Miss<Digest> miss) {
-            throw new ApiException(503, "UNAVAILABLE", "no digest of partition " + partition + " on "
-                    + node.nodeId() + ": " + miss.reason() + " " + miss.message());
-        }
-        Digest digest = ((Read.Hit<Digest>) read).value();
-        return new JsonObject().put("partition", partition).put("node", node.nodeId()).put("copy", Wire.copy(active))
-                .put("offset", digest.offset()).put("sha256", digest.sha256()).put("entries", digest.entries())
-                .put("outcomes", digest.outcomes());
-    }
-
-    private void range(RoutingContext ctx) {
-        int partition = Params.intInRange(ctx, "partition", 0, Integer.MAX_VALUE, -1);
-        if (partition < 0) {
-            throw ApiException.badRequest("partition: required");
-        }
-        int max = Params.intInRange(ctx, "max", 1, MAX_RANGE_PAGE, DEFAULT_SCAN_LIMIT);
-        long atLeast = offset(ctx, "atLeast");
-        boolean active = Params.bool(ctx, "active").orElse(false);
-        String from = ctx.request().getParam("from");
-        String after = ctx.request().getParam("after");
-        String to = ctx.request().getParam("to");
-        KeyRange range = new KeyRange(after != null ? after : from, after != null, to);
-        Deadline deadline = deadline(ctx);
-        answer(ctx, Deadlines.guard(vertx, scans.localPage(new RangeRequest(partition, range, max, atLeast, active),
-                deadline), deadline, "the page of partition " + partition), RangePage::toJson);
-    }
-
-    private void copies(RoutingContext ctx) {
-        Deadline deadline = deadline(ctx);
-        answer(ctx, Deadlines.guard(vertx, vertx.executeBlocking(cluster::localCopies, false), deadline,
-                "listing this node's copies"), copies -> copies);
+        long waitMs = Math.min(Params.nonNegativeLong(ctx, "wait-ms").orElse(config.readTimeout().toMillis()),
+                config.readTimeout().toMillis());
+        answer(ctx, reads.applied(partition, offset, Deadline.inMillis(waitMs), "offset " + offset),
+                position -> new JsonObject().put("partition", partition).put("position", position)
+                        .put("node", node.nodeId()));
     }
 
     /** Ends the request with 200 and {@code body} of the result, or the error reply of its failure. */
@@ -225,37 +176,6 @@ public final class ReadApi implements AutoCloseable {
             return Validation.key(text);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(name + ": " + e.getMessage());
-        }
-    }
-
-    private static long offset(RoutingContext ctx, String name) {
-        String text = ctx.request().getParam(name, "-1");
-        try {
-            long offset = Long.parseLong(text);
-            if (offset >= -1) {
-                return offset;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw ApiException.badRequest(name + ": must be an offset >= -1, got " + Validation.quote(text));
-    }
-
-    private static boolean forwarded(RoutingContext ctx) {
-        return ctx.request().getHeader(Wire.FORWARDED_HEADER) != null;
-    }
-
-    private Deadline deadline(RoutingContext ctx) {
-        Deadline own = Deadline.in(config.readTimeout());
-        String text = ctx.request().getHeader(Wire.DEADLINE_HEADER);
-        if (text == null) {
-            return own;
-        }
-        try {
-            return own.min(Deadline.inMillis(Long.parseLong(text)));
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest(Wire.DEADLINE_HEADER + ": must be a whole number of milliseconds, got "
-                    + Validation.quote(text));
         }
     }
 }

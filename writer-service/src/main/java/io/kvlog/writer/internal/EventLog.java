@@ -38,8 +38,11 @@ public final class EventLog implements AutoCloseable {
      * @param maxValueBytes the largest value the writer accepts: the producer must take the
      *                      largest event such a value makes (see {@link #maxEventBytes})
      */
-    public EventLog(String bootstrapServers, Duration ackTimeout, int maxValueBytes) {
+    public EventLog(String bootstrapServers, Duration ackTimeout, int maxValueBytes,
+                    java.util.Map<String, Object> kafkaClient) {
         Properties p = new Properties();
+        // a secured cluster's settings first: what kvlog sets below is not theirs to change
+        p.putAll(kafkaClient);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"); // explicit: DESIGN.md requires it
         p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -1,4 +1,4 @@
-package io.kvlog.query.internal;
+package io.kvlog.http;
 
 import java.time.Duration;
 
