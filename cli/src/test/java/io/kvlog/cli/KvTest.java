@@ -39,6 +39,17 @@ class KvTest {
     }
 
     @Test
+    void clientHelpSaysHowNodesAreTriedAndWhatIdsAreFor() {
+        KvRun run = KvRun.of("put", "--help");
+
+        assertEquals(ExitCode.OK, run.exitCode(), run.toString());
+        String help = run.out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("comma-separated list"), run.toString());
+        assertTrue(help.contains("the next one is tried"), run.toString());
+        assertTrue(help.contains("gets a new UUID"), run.toString());
+    }
+
+    @Test
     void unknownCommandIsAUsageError() {
         KvRun run = KvRun.of("frobnicate");
 
