@@ -137,7 +137,7 @@ public final class LocalNodes {
         return stopped;
     }
 
-    /** Deletes the node's copies (it must be stopped). */
+    /** Deletes the node's copy of the data, its state dir (it must be stopped): started again, it replays the log. */
     public void wipeState(int id) {
         if (isRunning(id)) {
             throw new KvException(ExitCode.FAILED, "node " + id + " is running; stop it before wiping its state");
