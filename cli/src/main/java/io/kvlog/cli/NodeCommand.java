@@ -277,7 +277,10 @@ final class NodeCommand implements Runnable {
                 + (restore.done() ? "caught up" : grouped(restore.remaining()) + " to go");
     }
 
-    /** "node 2: rebuilt from the log: 123,456 events in 2.5 s (49,382 events/s)". */
+    /**
+     * "node 2: rebuilt from the log: 123,456 events in 2.5 s (49,382 events/s)": {@code seconds} from
+     * the start of the node's process until it is ready (JVM start included), the rate over those.
+     */
     static String rebuilt(int id, long events, double seconds) {
         return String.format(Locale.ROOT, "node %d: rebuilt from the log: %s events in %.1f s (%s events/s)", id,
                 grouped(events), seconds, grouped(seconds > 0 ? Math.round(events / seconds) : 0));
