@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kvlog.kafka.LocalKafkaCluster;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,8 +25,10 @@ final class ClientCommands {
 
     /** Options every client command takes. */
     static final class ClientOptions {
-        @Option(names = {"-H", "--url"}, paramLabel = "URL", defaultValue = "${env:KV_URL}",
-                description = "Node to send the request to (env KV_URL; default: the first ready node of the local cluster).")
+        @Option(names = {"-H", "--url"}, paramLabel = "URL[,URL...]", defaultValue = "${env:KV_URL}",
+                description = {"Node(s) to send the request to: one URL or a comma-separated list (env KV_URL;"
+                        + " default: the nodes of the local cluster, from the first ready one).",
+                        "When a node does not answer (no connection, or 503 not ready), the next one is tried."})
         String url;
 
         @Mixin
@@ -33,20 +37,26 @@ final class ClientCommands {
         @Option(names = "--json", description = "Print the reply's JSON as it came.")
         boolean json;
 
-        @Option(names = "--id", paramLabel = "ID", description = "Request id (a retry with the same id takes effect once).")
+        @Option(names = "--id", paramLabel = "ID",
+                description = {"Request id: a retry with the same id takes effect once.",
+                        "A write without one gets a new UUID from kv: retried on another node, it still takes effect at most once."})
         String id;
 
-        KvClient client() {
+        /** A client over the nodes of -H, or of the local cluster; {@code notice} hears of each node that did not answer. */
+        KvClient client(Consumer<String> notice) {
             if (url != null && !url.isBlank()) {
-                return new KvClient(url.contains("://") ? url : "http://" + url);
+                return new KvClient(KvClient.parseUrls(url), notice);
             }
             if (!LocalKafkaCluster.exists(cluster.dataDir())) {
                 throw KvException.unreachable("no node given (-H URL or KV_URL) and no local cluster in "
                         + cluster.dataDir() + "; start one with 'kv up'");
             }
-            return new KvClient(new LocalNodes(cluster.openCluster()).firstReadyUrl().orElseThrow(() ->
-                    KvException.unreachable("no node of the local cluster in " + cluster.dataDir()
-                            + " is ready; see 'kv node list'")));
+            List<String> urls = new LocalNodes(cluster.openCluster()).urlsFromFirstReady();
+            if (urls.isEmpty()) {
+                throw KvException.unreachable("no node of the local cluster in " + cluster.dataDir()
+                        + " is ready; see 'kv node list'");
+            }
+            return new KvClient(urls, notice);
         }
     }
 
@@ -71,8 +81,8 @@ final class ClientCommands {
 
         @Override
         public Integer call() {
-            KvClient.Reply reply = send(options.client());
             Output out = kv.output();
+            KvClient.Reply reply = send(options.client(out::progress));
             JsonNode body;
             try {
                 body = JSON.readTree(reply.body());

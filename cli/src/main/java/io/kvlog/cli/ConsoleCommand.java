@@ -22,7 +22,8 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code kv console}: an interactive client, one request per line, with line editing and history
  * (kept in {@code DATA/console-history}). Reads plain lines when stdin is not a terminal, so it can
- * be scripted.
+ * be scripted. Requests fail over as the client commands' do ({@link KvClient}): the node that
+ * answered last stays the current one.
  */
 @Command(name = "console", mixinStandardHelpOptions = true,
         description = {"Interactive client: one request per line, replies printed as they come.",
@@ -36,7 +37,8 @@ final class ConsoleCommand implements Callable<Integer> {
             "delete KEY         remove a key",
             "append KEY SUFFIX  append to a key's value",
             "scan [PREFIX]      list keys in order",
-            "use NODE           send requests to node NODE (an id of the local cluster, or a URL)",
+            "use NODE           send requests to node NODE (an id of the local cluster, or a URL);",
+            "                   when it does not answer, the next node is tried and kept",
             "help               this text",
             "quit               leave (or Ctrl-D)");
 
@@ -50,8 +52,8 @@ final class ConsoleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        client = options.client();
         Output out = kv.output();
+        client = options.client(out::progress);
         out.line("kvlog console on " + client.baseUrl() + " — 'help' for commands, 'quit' to leave");
         try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
             LineReader reader = LineReaderBuilder.builder().terminal(terminal)
@@ -105,11 +107,8 @@ final class ConsoleCommand implements Callable<Integer> {
     }
 
     private String use(String node) {
-        if (node.matches("\\d+")) {
-            client = new KvClient(new LocalNodes(options.cluster.openCluster()).node(Integer.parseInt(node)).url());
-        } else {
-            client = new KvClient(node.contains("://") ? node : "http://" + node);
-        }
+        client.use(node.matches("\\d+")
+                ? new LocalNodes(options.cluster.openCluster()).node(Integer.parseInt(node)).url() : node);
         return "now using " + client.baseUrl();
     }
 

@@ -1,29 +1,92 @@
 package io.kvlog.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.UUID;
+import java.util.function.Consumer;
 
-/** A small HTTP client of the kvlog API, for the client commands and the console. */
+/**
+ * A small HTTP client of the kvlog API, for the client commands and the console, over a list of
+ * candidate nodes. A request goes to the current node; when that node does not answer (no
+ * connection, connection reset, no reply in time, or 503 saying it is not ready or shutting
+ * down) it goes to the next candidate, and so on once around the list. The node that answered
+ * becomes the current one. Every other reply, errors included, is the caller's to read.
+ *
+ * <p>A write sent without an id gets one made here (a UUID) before its first attempt, so every
+ * attempt carries the same id and the write takes effect at most once, whichever node applies it.
+ * Reads carry no such need and are retried as they are. Not thread-safe: one caller at a time.
+ */
 final class KvClient {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-    private final String baseUrl;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
-    KvClient(String baseUrl) {
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final List<String> nodes;
+    private final Consumer<String> notice;
+    private int current;
+
+    /**
+     * @param nodes  base URLs to try, in order; the first is the current node
+     * @param notice where a line goes each time a node does not answer and the next one is tried
+     */
+    KvClient(List<String> nodes, Consumer<String> notice) {
+        if (nodes.isEmpty()) {
+            throw new IllegalArgumentException("no node to send requests to");
+        }
+        this.nodes = new ArrayList<>(nodes.stream().map(KvClient::normalize).toList());
+        this.notice = notice;
     }
 
+    /** The URLs of a comma-separated list ({@code host:port} gets {@code http://}). */
+    static List<String> parseUrls(String list) {
+        List<String> urls = new ArrayList<>();
+        for (String part : list.split(",")) {
+            if (!part.isBlank()) {
+                urls.add(normalize(part));
+            }
+        }
+        if (urls.isEmpty()) {
+            throw new IllegalArgumentException("no URL in '" + list + "'");
+        }
+        return urls;
+    }
+
+    private static String normalize(String url) {
+        String u = url.strip();
+        u = u.contains("://") ? u : "http://" + u;
+        return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+    }
+
+    /** The current node: the one that answered last (the first candidate before any request). */
     String baseUrl() {
-        return baseUrl;
+        return nodes.get(current);
+    }
+
+    /** Makes {@code url} the current node (a candidate from now on if it was not one). */
+    void use(String url) {
+        String u = normalize(url);
+        if (!nodes.contains(u)) {
+            nodes.add(u);
+        }
+        current = nodes.indexOf(u);
     }
 
     /** A reply: status, body, and the node that served it. */
@@ -40,45 +103,123 @@ final class KvClient {
     }
 
     Reply put(String key, String value, Map<String, String> params) {
-        return send("PUT", "/v1/kv/" + encode(key(key)), params, value);
+        return send("PUT", "/v1/kv/" + encode(key(key)), withId(params), value);
     }
 
     Reply delete(String key, Map<String, String> params) {
-        return send("DELETE", "/v1/kv/" + encode(key(key)), params, null);
+        return send("DELETE", "/v1/kv/" + encode(key(key)), withId(params), null);
     }
 
     Reply append(String key, String suffix, Map<String, String> params) {
-        return send("POST", "/v1/kv/" + encode(key(key)) + "/append", params, suffix);
+        return send("POST", "/v1/kv/" + encode(key(key)) + "/append", withId(params), suffix);
     }
 
     Reply scan(Map<String, String> params) {
         return send("GET", "/v1/kv", params, null);
     }
 
+    /** The write's params with its id, a new UUID if it had none: every attempt then carries the same id. */
+    static Map<String, String> withId(Map<String, String> params) {
+        Map<String, String> p = new LinkedHashMap<>(params);
+        if (p.get("id") == null || p.get("id").isBlank()) {
+            p.put("id", UUID.randomUUID().toString());
+        }
+        return p;
+    }
+
+    /**
+     * Sends one request to the current node, and to each next candidate in turn while the one
+     * asked does not answer; exit code 3 naming every node tried if none does.
+     */
     Reply send(String method, String path, Map<String, String> params, String body) {
+        String target = path + query(params);
+        HttpRequest.Builder request = request(method, body);
+        List<String> tried = new ArrayList<>();
+        for (int attempt = 0; attempt < nodes.size(); attempt++) {
+            int index = (current + attempt) % nodes.size();
+            String node = nodes.get(index);
+            String silence;
+            try {
+                HttpResponse<String> response = http.send(request.uri(URI.create(node + target)).build(),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                silence = notReady(response.statusCode(), response.body());
+                if (silence == null) {
+                    current = index;
+                    return new Reply(response.statusCode(), response.body(),
+                            response.headers().firstValue("X-KV-Node").orElse("?"));
+                }
+            } catch (IOException e) {
+                silence = reason(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KvException(ExitCode.FAILED, "interrupted");
+            }
+            tried.add(node + " (" + silence + ")");
+            if (attempt + 1 < nodes.size()) {
+                notice.accept("node " + node + " did not answer (" + silence + "); trying "
+                        + nodes.get((index + 1) % nodes.size()));
+            }
+        }
+        throw KvException.unreachable("no node answered; tried " + String.join(", ", tried));
+    }
+
+    private static HttpRequest.Builder request(String method, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder().timeout(REQUEST_TIMEOUT);
+        if (body != null) {
+            return request.header("Content-Type", "text/plain; charset=utf-8")
+                    .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        }
+        return request.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+
+    private static String query(Map<String, String> params) {
         StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
-        new LinkedHashMap<>(params).forEach((k, v) -> {
+        params.forEach((k, v) -> {
             if (v != null) {
                 query.add(encode(k) + "=" + encode(v));
             }
         });
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path + query))
-                .timeout(Duration.ofSeconds(30));
-        if (body != null) {
-            request.header("Content-Type", "text/plain; charset=utf-8")
-                    .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
+        return query.toString();
+    }
+
+    /**
+     * Why a reply counts as no answer, or null if it is an answer: only a 503 whose error says the
+     * node is not ready or shutting down. An overloaded node (503 OVERLOADED) or a read that cannot
+     * be served in time answers, and the caller sees that reply.
+     */
+    static String notReady(int status, String body) {
+        if (status != 503) {
+            return null;
         }
+        String error = "";
+        String message = "";
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Reply(response.statusCode(), response.body(), response.headers().firstValue("X-KV-Node").orElse("?"));
+            JsonNode json = JSON.readTree(body);
+            error = json.path("error").asText("");
+            message = json.path("message").asText("");
         } catch (IOException e) {
-            throw KvException.unreachable("cannot reach " + baseUrl + ": " + (e.getMessage() == null ? e : e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KvException(ExitCode.FAILED, "interrupted");
+            return null; // not the node's JSON error: an answer, shown to the caller as it came
         }
+        String lower = message.toLowerCase(Locale.ROOT);
+        if (error.equals("NOT_READY") || lower.contains("not ready") || lower.contains("shutting down")) {
+            return "503 " + (message.isEmpty() ? error : message);
+        }
+        return null;
+    }
+
+    /** A transport failure in a few words: connection refused, connection reset, connect timeout, ... */
+    static String reason(IOException e) {
+        if (e instanceof HttpConnectTimeoutException) {
+            return "connect timeout";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "no reply within " + REQUEST_TIMEOUT.toSeconds() + " s";
+        }
+        if (e instanceof ConnectException) {
+            return "connection refused";
+        }
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.toLowerCase(Locale.ROOT);
     }
 
     /** Percent-encodes one path segment or query part (a space is %20, a slash %2F). */

@@ -137,7 +137,7 @@ public final class LocalNodes {
         return stopped;
     }
 
-    /** Deletes the node's copies (it must be stopped). */
+    /** Deletes the node's copy of the data, its state dir (it must be stopped): started again, it replays the log. */
     public void wipeState(int id) {
         if (isRunning(id)) {
             throw new KvException(ExitCode.FAILED, "node " + id + " is running; stop it before wiping its state");
@@ -202,9 +202,22 @@ public final class LocalNodes {
         }
     }
 
-    /** The URL of the first node that answers ready. */
-    public Optional<String> firstReadyUrl() {
-        return nodes().stream().filter(n -> isRunning(n.id()) && isReady(n.id())).map(NodeState::url).findFirst();
+    /**
+     * Every node's URL in order, starting from the first node that answers ready and going round
+     * (the nodes before it come last); empty if no node is ready.
+     */
+    public List<String> urlsFromFirstReady() {
+        List<NodeState> nodes = nodes();
+        List<String> urls = nodes.stream().map(NodeState::url).toList();
+        for (int i = 0; i < urls.size(); i++) {
+            int id = nodes.get(i).id();
+            if (isRunning(id) && isReady(id)) {
+                List<String> rotated = new java.util.ArrayList<>(urls.subList(i, urls.size()));
+                rotated.addAll(urls.subList(0, i));
+                return rotated;
+            }
+        }
+        return List.of();
     }
 
     public List<NodeStatus> statuses() {

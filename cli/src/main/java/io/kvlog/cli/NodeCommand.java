@@ -1,12 +1,12 @@
 package io.kvlog.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kvlog.kafka.LocalKafkaCluster;
 import io.kvlog.kafka.NodeState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -22,8 +22,6 @@ import picocli.CommandLine.ParentCommand;
         subcommands = {NodeCommand.ListNodes.class, NodeCommand.Start.class, NodeCommand.Join.class,
                 NodeCommand.Stop.class, NodeCommand.Kill.class, NodeCommand.Restart.class, NodeCommand.Rebuild.class})
 final class NodeCommand implements Runnable {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @ParentCommand
     Kv kv;
@@ -66,7 +64,8 @@ final class NodeCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "List nodes: id, url, pid, state, partitions held as active/standby.")
+            description = {"List nodes: id, url, pid, process state, ready, events applied by its copy, lag behind the log.",
+                    "A node that does not answer GET /v1/node shows '-' for what it would say."})
     static final class ListNodes extends NodeAction {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
@@ -76,33 +75,7 @@ final class NodeCommand implements Runnable {
             LocalNodes nodes = nodes();
             List<Map<String, Object>> rows = new ArrayList<>();
             for (LocalNodes.NodeStatus n : nodes.statuses()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("id", n.id());
-                row.put("url", n.url());
-                row.put("pid", n.running() ? n.pid() : null);
-                row.put("state", n.ready() ? "ready" : n.running() ? "starting" : "stopped");
-                List<Integer> active = new ArrayList<>();
-                List<Integer> standby = new ArrayList<>();
-                Long lag = null;
-                if (n.running()) {
-                    var described = nodes.get(n.url() + "/v1/node");
-                    if (described.isPresent() && described.get().statusCode() == 200) {
-                        try {
-                            JsonNode body = JSON.readTree(described.get().body());
-                            for (JsonNode c : body.path("copies")) {
-                                ("active".equals(c.path("copy").asText()) ? active : standby).add(c.path("partition").asInt());
-                            }
-                            lag = body.has("lag") ? body.get("lag").asLong() : null;
-                        } catch (java.io.IOException e) {
-                            // a node answering garbage is shown without partitions
-                        }
-                    }
-                }
-                row.put("active", active);
-                row.put("standby", standby);
-                row.put("lag", lag);
-                row.put("log", n.logFile().toString());
-                rows.add(row);
+                rows.add(row(n, n.running() ? describe(nodes, n.url()) : null));
             }
             if (json) {
                 out().json(rows);
@@ -110,14 +83,52 @@ final class NodeCommand implements Runnable {
             }
             List<List<String>> table = new ArrayList<>();
             for (Map<String, Object> r : rows) {
-                table.add(List.of(r.get("id").toString(), r.get("url").toString(),
-                        r.get("pid") == null ? "-" : r.get("pid").toString(), r.get("state").toString(),
-                        r.get("active").toString(), r.get("standby").toString(),
-                        r.get("lag") == null ? "-" : r.get("lag").toString()));
+                table.add(List.of(r.get("id").toString(), r.get("url").toString(), orDash(r.get("pid")),
+                        r.get("state").toString(), (Boolean) r.get("ready") ? "yes" : "no",
+                        r.get("appliedEvents") == null ? "-" : grouped((Long) r.get("appliedEvents")), orDash(r.get("lag"))));
             }
-            out().table(List.of("ID", "URL", "PID", "STATE", "ACTIVE", "STANDBY", "LAG"), table);
+            out().table(List.of("ID", "URL", "PID", "STATE", "READY", "APPLIED", "LAG"), table);
             return ExitCode.OK;
         }
+    }
+
+    /**
+     * One row of {@code kv node list}: the process as the local cluster knows it, and, if the node
+     * answered, the events its copy applied and its lag ({@code described} null: both null).
+     */
+    static Map<String, Object> row(LocalNodes.NodeStatus n, NodeDescription described) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", n.id());
+        row.put("url", n.url());
+        row.put("pid", n.running() ? n.pid() : null);
+        row.put("state", n.running() ? "running" : "stopped");
+        row.put("ready", n.ready());
+        row.put("appliedEvents", described == null ? null : described.appliedEvents());
+        row.put("lag", described == null ? null : described.lag());
+        row.put("log", n.logFile().toString());
+        return row;
+    }
+
+    /** What the node at {@code url} says of itself; null if it does not answer or not with a description. */
+    private static NodeDescription describe(LocalNodes nodes, String url) {
+        var reply = nodes.get(url + "/v1/node");
+        if (reply.isEmpty() || reply.get().statusCode() != 200) {
+            return null;
+        }
+        try {
+            return NodeDescription.parse(reply.get().body());
+        } catch (IllegalArgumentException e) {
+            return null; // shown as a node that says nothing: '-' for applied and lag
+        }
+    }
+
+    private static String orDash(Object value) {
+        return value == null ? "-" : value.toString();
+    }
+
+    /** 1234567 as "1,234,567", whatever the locale. */
+    static String grouped(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
     }
 
     @Command(name = "start", mixinStandardHelpOptions = true, description = "Start a node and wait until it is ready.")
@@ -165,7 +176,8 @@ final class NodeCommand implements Runnable {
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = "Stop a node cleanly (SIGTERM): requests in flight are answered, its copies fail over.")
+            description = {"Stop a node cleanly (SIGTERM): requests in flight are answered; every other node keeps",
+                    "serving every read and write, and clients retry on them."})
     static final class Stop extends Signal {
         @Override
         boolean send(LocalNodes nodes) {
@@ -207,8 +219,8 @@ final class NodeCommand implements Runnable {
     }
 
     @Command(name = "rebuild", mixinStandardHelpOptions = true,
-            description = {"Stop a node, wipe its copies, start it, and wait until it has caught up with the log",
-                    "(its copies are restored from the changelogs and the log)."})
+            description = {"Stop a node, wipe its copy, start it, and wait until it is ready: it replays the log",
+                    "from the beginning (progress and events/s shown every second)."})
     static final class Rebuild extends NodeAction {
         @Parameters(paramLabel = "ID", description = "Node id.")
         int id;
@@ -216,41 +228,61 @@ final class NodeCommand implements Runnable {
         @Override
         public Integer call() {
             LocalNodes nodes = nodes();
-            long start = System.nanoTime();
             nodes.stop(id);
             nodes.wipeState(id);
-            out().progress("node " + id + ": state wiped");
-            startAndWait(nodes, id);
-            awaitCaughtUp(nodes);
-            out().line(String.format("node %d rebuilt in %.1f s", id, (System.nanoTime() - start) / 1e9));
+            out().progress("node " + id + ": copy wiped");
+            long start = System.nanoTime();
+            long pid = nodes.start(id);
+            out().progress("node " + id + " replaying the log (pid " + pid + ", log " + nodes.logFile(id) + ")");
+            long events = awaitReplayed(nodes);
+            out().line(rebuilt(id, events, (System.nanoTime() - start) / 1e9));
             return ExitCode.OK;
         }
 
-        private void awaitCaughtUp(LocalNodes nodes) {
+        /**
+         * Polls GET /v1/node about every second, showing the replay, until the node is ready; returns
+         * the events it replayed (or, from a node that does not say, the events its copy applied).
+         */
+        private long awaitReplayed(LocalNodes nodes) {
             long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
-            String url = nodes.node(id).url() + "/v1/node";
+            String url = nodes.node(id).url();
             while (true) {
-                var response = nodes.get(url);
-                if (response.isPresent() && response.get().statusCode() == 200) {
-                    try {
-                        JsonNode body = JSON.readTree(response.get().body());
-                        long lag = body.path("lag").asLong(-1);
-                        int copies = body.path("copies").size();
-                        if (lag == 0 && copies > 0) {
-                            out().progress("node " + id + ": " + copies + " copies caught up");
-                            return;
-                        }
-                        out().progress("node " + id + ": " + copies + " copies, " + lag + " events behind");
-                    } catch (java.io.IOException e) {
-                        out().progress("node " + id + ": unreadable status: " + e.getMessage());
-                    }
+                if (!nodes.isRunning(id)) {
+                    throw new KvException(ExitCode.FAILED, "node " + id + " exited while replaying; see its log "
+                            + nodes.logFile(id) + LocalKafkaCluster.tail(nodes.logFile(id)));
+                }
+                boolean ready = nodes.isReady(id);
+                // described after the readiness check, so the figures of a ready node are its final ones
+                NodeDescription described = describe(nodes, url);
+                NodeDescription.Restore restore = described == null ? null : described.restore();
+                if (ready) {
+                    return restore != null ? restore.events() : described != null ? described.appliedEvents() : 0;
+                }
+                if (restore != null) {
+                    out().progress(replayProgress(id, restore));
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new KvException(ExitCode.FAILED, "node " + id + " did not catch up within " + timeoutSeconds
-                            + " s; see " + nodes.logFile(id));
+                    throw new KvException(ExitCode.FAILED, "node " + id + " not ready after " + timeoutSeconds
+                            + " s; see its log " + nodes.logFile(id) + LocalKafkaCluster.tail(nodes.logFile(id)));
                 }
                 LocalNodes.sleep(1000);
             }
         }
+    }
+
+    /** "node 2: replayed 123,456 events (98,000 events/s), 10,000 to go". */
+    static String replayProgress(int id, NodeDescription.Restore restore) {
+        return "node " + id + ": replayed " + grouped(restore.events()) + " events ("
+                + grouped(Math.round(restore.eventsPerSecond())) + " events/s), "
+                + (restore.done() ? "caught up" : grouped(restore.remaining()) + " to go");
+    }
+
+    /**
+     * "node 2: rebuilt from the log: 123,456 events in 2.5 s (49,382 events/s)": {@code seconds} from
+     * the start of the node's process until it is ready (JVM start included), the rate over those.
+     */
+    static String rebuilt(int id, long events, double seconds) {
+        return String.format(Locale.ROOT, "node %d: rebuilt from the log: %s events in %.1f s (%s events/s)", id,
+                grouped(events), seconds, grouped(seconds > 0 ? Math.round(events / seconds) : 0));
     }
 }

@@ -4,9 +4,11 @@ import io.kvlog.kafka.LocalKafkaCluster;
 import io.kvlog.kafka.LocalKafkaCluster.BrokerStatus;
 import io.kvlog.protocol.Topics;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,9 +22,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code kv status}: brokers and the partitions of kv.events with their leaders and in-sync replicas. */
+/**
+ * {@code kv status}: the brokers, the nodes (which are live, per {@code GET /v1/cluster} of the
+ * first running node that answers, and their lag), and the partitions of kv.events with their
+ * leaders, in-sync replicas (from the brokers) and high watermarks (from that same reply).
+ */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show the brokers and the partitions of kv.events (leader, in-sync replicas).",
+        description = {"Show the brokers, the nodes (live or not per GET /v1/cluster, lag behind the log),",
+                "and the partitions of kv.events (leader, in-sync replicas, high watermark).",
                 "Exit code 3 if no broker answers."})
 final class StatusCommand implements Callable<Integer> {
 
@@ -35,8 +42,17 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
-    /** One partition of kv.events. */
-    record PartitionStatus(int partition, Integer leader, List<Integer> replicas, List<Integer> isr) {
+    /** One partition of kv.events; {@code highWatermark} null when no node said it. */
+    record PartitionStatus(int partition, Integer leader, List<Integer> replicas, List<Integer> isr, Long highWatermark) {
+    }
+
+    /**
+     * One node: its process as the local cluster knows it (pid, state and ready null for a live node
+     * the local cluster does not know), and what {@code GET /v1/cluster} says (live null when no node
+     * answered it; lag and heartbeat null unless live).
+     */
+    record NodeRow(String id, String url, Long pid, String state, Boolean ready, Boolean live, Long lag,
+            Long heartbeatAgeMs) {
     }
 
     @Override
@@ -55,14 +71,37 @@ final class StatusCommand implements Callable<Integer> {
                 problem = "cannot describe " + Topics.EVENTS + ": " + (e.getCause() != null ? e.getCause().getMessage() : e);
             }
         }
+        List<LocalNodes.NodeStatus> localNodes = new LocalNodes(local).statuses();
+        ClusterView view = null;
+        String viewProblem;
+        List<String> running = localNodes.stream().filter(LocalNodes.NodeStatus::running).map(LocalNodes.NodeStatus::url).toList();
+        if (running.isEmpty()) {
+            viewProblem = "no node is running";
+        } else {
+            try {
+                KvClient.Reply reply = new KvClient(running, out::progress).send("GET", "/v1/cluster", Map.of(), null);
+                view = reply.status() == 200 ? ClusterView.parse(reply.body()) : null;
+                viewProblem = view == null ? "GET /v1/cluster on " + reply.node() + " answered " + reply.status() + " "
+                        + reply.body() : null;
+            } catch (KvException | IllegalArgumentException e) {
+                viewProblem = e.getMessage();
+            }
+        }
+        List<NodeRow> nodes = nodeRows(localNodes, view);
+        if (partitions != null && view != null) {
+            partitions = withHighWatermarks(partitions, view);
+        }
         if (json) {
             Map<String, Object> status = new LinkedHashMap<>();
             status.put("dataDir", local.dataDir().toString());
             status.put("bootstrapServers", local.bootstrapServers());
             status.put("brokers", brokers.stream().map(b -> Map.of("id", b.id(), "address", b.address(),
                     "pid", b.running() ? b.pid() : 0, "state", b.running() ? "running" : "stopped")).toList());
+            status.put("nodes", nodes);
+            status.put("liveNodesPer", view == null ? null : view.node());
             status.put("partitions", partitions);
             status.put("problem", problem);
+            status.put("nodesProblem", viewProblem);
             out.json(status);
         } else {
             out.line("data dir: " + local.dataDir());
@@ -75,6 +114,11 @@ final class StatusCommand implements Callable<Integer> {
             }
             out.table(List.of("BROKER", "ADDRESS", "PID", "STATE"), rows);
             out.line("");
+            out.line(view != null ? liveLine(view) : "live nodes unknown: " + viewProblem);
+            if (!nodes.isEmpty()) {
+                out.table(List.of("NODE", "URL", "PID", "STATE", "READY", "LIVE", "LAG", "HEARTBEAT"), nodeTable(nodes));
+            }
+            out.line("");
             if (partitions != null) {
                 long under = partitions.stream().filter(p -> p.isr().size() < p.replicas().size()).count();
                 long offline = partitions.stream().filter(p -> p.leader() == null).count();
@@ -83,14 +127,69 @@ final class StatusCommand implements Callable<Integer> {
                 List<List<String>> prows = new ArrayList<>();
                 for (PartitionStatus p : partitions) {
                     prows.add(List.of(Integer.toString(p.partition()), p.leader() == null ? "none" : p.leader().toString(),
-                            p.replicas().toString(), p.isr().toString()));
+                            p.replicas().toString(), p.isr().toString(),
+                            p.highWatermark() == null ? "-" : p.highWatermark().toString()));
                 }
-                out.table(List.of("PARTITION", "LEADER", "REPLICAS", "ISR"), prows);
+                out.table(List.of("PARTITION", "LEADER", "REPLICAS", "ISR", "HIGH WATERMARK"), prows);
             } else {
                 out.line(problem);
             }
         }
         return partitions == null ? ExitCode.UNREACHABLE : ExitCode.OK;
+    }
+
+    /**
+     * The local nodes in order, each marked live or not per {@code view} (null: unknown), then the
+     * live nodes the local cluster does not know; nodes are matched by URL.
+     */
+    static List<NodeRow> nodeRows(List<LocalNodes.NodeStatus> local, ClusterView view) {
+        List<NodeRow> rows = new ArrayList<>();
+        for (LocalNodes.NodeStatus n : local) {
+            var live = view == null ? Optional.<ClusterView.LiveNode>empty() : view.live(n.url());
+            rows.add(new NodeRow(Integer.toString(n.id()), n.url(), n.running() ? n.pid() : null,
+                    n.running() ? "running" : "stopped", n.ready(), view == null ? null : live.isPresent(),
+                    live.map(ClusterView.LiveNode::lag).orElse(null),
+                    live.map(ClusterView.LiveNode::heartbeatAgeMs).orElse(null)));
+        }
+        if (view != null) {
+            for (ClusterView.LiveNode n : view.nodes()) {
+                if (local.stream().noneMatch(l -> l.url().equals(n.url()))) {
+                    rows.add(new NodeRow(n.id(), n.url(), null, null, n.ready(), true, n.lag(), n.heartbeatAgeMs()));
+                }
+            }
+        }
+        return rows;
+    }
+
+    static List<List<String>> nodeTable(List<NodeRow> nodes) {
+        List<List<String>> rows = new ArrayList<>();
+        for (NodeRow n : nodes) {
+            rows.add(List.of(n.id(), n.url(), dash(n.pid()), dash(n.state()), yesNo(n.ready()), yesNo(n.live()),
+                    dash(n.lag()), n.heartbeatAgeMs() == null ? "-" : n.heartbeatAgeMs() + " ms"));
+        }
+        return rows;
+    }
+
+    /** "live nodes per node-1 (GET /v1/cluster): node-1, node-2". */
+    static String liveLine(ClusterView view) {
+        List<String> live = view.nodes().stream().map(ClusterView.LiveNode::id).toList();
+        return "live nodes per " + view.node() + " (GET /v1/cluster): " + (live.isEmpty() ? "none" : String.join(", ", live));
+    }
+
+    /** The partitions with the high watermarks {@code view} gives (null for a partition it does not list). */
+    static List<PartitionStatus> withHighWatermarks(List<PartitionStatus> partitions, ClusterView view) {
+        Map<Integer, Long> marks = new HashMap<>();
+        view.partitions().forEach(p -> marks.put(p.partition(), p.highWatermark()));
+        return partitions.stream().map(p -> new PartitionStatus(p.partition(), p.leader(), p.replicas(), p.isr(),
+                marks.get(p.partition()))).toList();
+    }
+
+    private static String dash(Object value) {
+        return value == null ? "-" : value.toString();
+    }
+
+    private static String yesNo(Boolean value) {
+        return value == null ? "-" : value ? "yes" : "no";
     }
 
     private static List<PartitionStatus> describe(Admin admin)
@@ -101,7 +200,7 @@ final class StatusCommand implements Callable<Integer> {
         for (TopicPartitionInfo p : d.partitions()) {
             Node leader = p.leader();
             result.add(new PartitionStatus(p.partition(), leader == null || leader.isEmpty() ? null : leader.id(),
-                    p.replicas().stream().map(Node::id).toList(), p.isr().stream().map(Node::id).toList()));
+                    p.replicas().stream().map(Node::id).toList(), p.isr().stream().map(Node::id).toList(), null));
         }
         return result;
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kvlog.kafka.BrokerState;
 import io.kvlog.kafka.ClusterState;
 import io.kvlog.kafka.ClusterStateFile;
+import io.kvlog.kafka.NodeState;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,17 @@ class KvTest {
             assertEquals(ExitCode.OK, run.exitCode(), run.toString());
             assertTrue(run.out().startsWith("Usage: kv "), run.toString());
         }
+    }
+
+    @Test
+    void clientHelpSaysHowNodesAreTriedAndWhatIdsAreFor() {
+        KvRun run = KvRun.of("put", "--help");
+
+        assertEquals(ExitCode.OK, run.exitCode(), run.toString());
+        String help = run.out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("comma-separated list"), run.toString());
+        assertTrue(help.contains("the next one is tried"), run.toString());
+        assertTrue(help.contains("gets a new UUID"), run.toString());
     }
 
     @Test
@@ -84,6 +96,31 @@ class KvTest {
         KvRun existing = KvRun.of("check", "--data", data.toString());
         assertEquals(ExitCode.USAGE, existing.exitCode(), existing.toString());
         assertTrue(existing.err().contains("holds a cluster already"), existing.toString());
+    }
+
+    @Test
+    void stoppedNodesAreListedAndNoClientCallIsSentToThem() {
+        // Given a cluster whose broker and nodes are not running (pid 0: never started)
+        new ClusterStateFile(data).write(new ClusterState("id", 3, List.of(
+                new BrokerState(1, 9001, 9101, "brokers/broker-1", 0)), List.of(
+                new NodeState(1, 9201, "nodes/node-1", 0), new NodeState(2, 9202, "nodes/node-2", 0))));
+
+        // Then node list shows them stopped, with nothing they would say
+        KvRun list = KvRun.of("node", "list", "--data", data.toString());
+        assertEquals(ExitCode.OK, list.exitCode(), list.toString());
+        assertEquals("ID  URL                    PID  STATE    READY  APPLIED  LAG", list.out().lines().findFirst().orElseThrow());
+        assertTrue(list.out().contains("2   http://127.0.0.1:9202  -    stopped  no     -        -"), list.toString());
+
+        // And status lists them, liveness unknown
+        KvRun status = KvRun.of("status", "--data", data.toString());
+        assertEquals(ExitCode.UNREACHABLE, status.exitCode(), status.toString());
+        assertTrue(status.out().contains("live nodes unknown: no node is running"), status.toString());
+        assertTrue(status.out().contains("1     http://127.0.0.1:9201  -    stopped  no     -     -    -"), status.toString());
+
+        // And a client call without -H has no node to go to
+        KvRun get = KvRun.of("get", "k", "--data", data.toString());
+        assertEquals(ExitCode.UNREACHABLE, get.exitCode(), get.toString());
+        assertTrue(get.err().contains("no node of the local cluster in " + data.toAbsolutePath() + " is ready"), get.toString());
     }
 
     @Test
