@@ -158,7 +158,10 @@ public final class WriterService implements AutoCloseable {
                 .onSuccess(appended -> {
                     String token = appended.partition() + ":" + appended.offset();
                     if (ack == AckLevel.LOG) {
-                        reply.tryComplete(WriteReply.ack(id, request.key(), appended.offset(), token, null));
+                        // what the event makes the key's version once applied (a duplicate id: see the README)
+                        long version = request.event().type() == EventType.Remove ? 0
+                                : io.kvlog.protocol.Entry.versionAt(appended.offset());
+                        reply.tryComplete(WriteReply.ack(id, request.key(), version, token, null));
                         return;
                     }
                     stage.set("offset " + appended.offset() + " of partition " + appended.partition()

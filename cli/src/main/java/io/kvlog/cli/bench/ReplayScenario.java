@@ -33,7 +33,7 @@ public final class ReplayScenario {
         long applyNanos = 0;
         long start = System.nanoTime();
         for (Map.Entry<Integer, Long> end : ends.entrySet()) {
-            Replayer.Replay replay = replayer.replay(bootstrapServers, end.getKey(), end.getValue(), report -> {
+            Replayer.Replay replay = replayer.replay(bootstrapServers, end.getKey(), ends.size(), end.getValue(), report -> {
                 if (report.done()) {
                     progress.accept(String.format("replay: partition %d, %d events, %.0f events/s", report.partition(),
                             report.events(), report.eventsPerSecond()));
