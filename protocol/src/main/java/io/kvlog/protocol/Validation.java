@@ -26,7 +26,7 @@ public final class Validation {
     /**
      * Largest value the materializer stores, in UTF-8 bytes, whatever a node's max-value-bytes:
      * an Append that would grow a value past it is refused when applied. Fixed, so every copy
-     * and every replay decides the same; the changelogs are sized for it.
+     * and every replay decides the same.
      */
     public static final int MAX_STORED_VALUE_BYTES = DEFAULT_MAX_VALUE_BYTES;
 

@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * @param bootstrapServers the Kafka cluster holding {@code kv.events}: high watermarks for
  *                         linearizable reads, brokers for {@code /v1/cluster}
- * @param readTimeout      how long a read may take, forwarding and waiting for a copy to catch up
+ * @param readTimeout      how long a read may take, waiting for this copy to catch up
  *                         included, before it is answered 503 (default 1000 ms)
  * @param maxScanLimit     the largest {@code limit=} of a scan (default 1000)
  */

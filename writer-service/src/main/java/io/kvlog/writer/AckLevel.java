@@ -4,8 +4,8 @@ package io.kvlog.writer;
 public enum AckLevel {
     /** Kafka acknowledged the append with acks=all (the default). */
     LOG,
-    /** The active copy of the key's partition has applied it. */
+    /** This node's copy has applied it (and decided its outcome). */
     APPLIED,
-    /** The active copy and every live standby copy have applied it. */
+    /** This node's copy and every live node's copy have applied it (a node that is not live does not block). */
     ALL
 }

@@ -7,7 +7,7 @@ package io.kvlog.cli.check;
  *   <li>{@code OK}: acknowledged or returned; it took effect exactly once between its call and its return.</li>
  *   <li>{@code FAIL}: definitely not applied (400, a 412 known to be final, connection refused before sending).</li>
  *   <li>{@code UNKNOWN}: may or may not have been applied (timeout, 504 {@code OperationFailed}, connection reset,
- *       503 after the request may have been forwarded). Open-ended: it may take effect at any time after its call,
+ *       503 from a node that may have appended it before it failed). Open-ended: it may take effect at any time after its call,
  *       or never.</li>
  * </ul>
  */

@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>a counter incremented by compare-and-set ({@code if-version} of the value read): its final
  *       value lies between the acked increments and those plus the increments of unknown outcome.</li>
  * </ul>
- * The counter is written twice before the load so its version is not 0: {@code if-version=0}
- * means "absent", so a key last written at offset 0 of its partition could never be matched.
+ * The counter is set to 0 before the load (versions are offset + 1, so any present key's version is
+ * at least 1 and {@code if-version} of the value read always means that value).
  */
 final class UnreliableLinksScenario extends HistoryScenario {
 
@@ -51,14 +51,12 @@ final class UnreliableLinksScenario extends HistoryScenario {
         FaultLog faults = new FaultLog(ctx.progress());
         report.faults(faults);
 
-        // Given the counter at a version other than 0
+        // Given the counter at 0
         RecordingClient direct = new RecordingClient(CHECKER_PROCESS, ctx.cluster().nodeUrls(), history, REQUEST_TIMEOUT);
-        for (int i = 0; i < 2; i++) {
-            RecordingClient.Result put = direct.perform(OpKind.PUT, COUNTER, "0", Map.of("wait", "applied"), 20,
-                    Duration.ofMillis(500));
-            if (!put.ok()) {
-                throw new IllegalStateException("cannot set up " + COUNTER + ": " + put.detail());
-            }
+        RecordingClient.Result put = direct.perform(OpKind.PUT, COUNTER, "0", Map.of("wait", "applied"), 20,
+                Duration.ofMillis(500));
+        if (!put.ok()) {
+            throw new IllegalStateException("cannot set up " + COUNTER + ": " + put.detail());
         }
 
         List<FaultyProxy> proxies = new ArrayList<>();
