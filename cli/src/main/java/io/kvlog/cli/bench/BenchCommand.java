@@ -357,8 +357,8 @@ public final class BenchCommand implements Callable<Integer> {
             case "replay" -> List.of(
                     new KafkaBaseline(local.bootstrapServers()).consume("kafka-consume-events", Topics.EVENTS, output::progress),
                     ReplayScenario.run(local.bootstrapServers(), output::progress));
-            case "node-kill" -> List.of(failover.node(true, Duration.ofSeconds(60)));
-            case "node-stop" -> List.of(failover.node(false, Duration.ofSeconds(60)));
+            case "node-kill" -> List.of(failover.node(true, Duration.ofSeconds(10)));
+            case "node-stop" -> List.of(failover.node(false, Duration.ofSeconds(10)));
             case "broker-kill" -> List.of(failover.broker(Duration.ofSeconds(5), Duration.ofSeconds(25)));
             default -> throw new IllegalArgumentException("unknown scenario " + name);
         };
