@@ -71,6 +71,9 @@ public final class MaterializerTopology {
         props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        // the processor never throws (it counts and skips); with the handler on for the global
+        // thread too, a bug that did throw is logged and fails the copy as before (LogAndFail)
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         // how often the store is flushed with its offsets: what a crash makes the node re-read
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 10_000);
         // big fetches for replay (restore) speed; a fetch still returns as soon as one record
