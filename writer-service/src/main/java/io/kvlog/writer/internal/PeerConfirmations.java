@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * {@code wait=all}: confirms that every other live node's copy has applied an offset, by asking
  * each with a waiting call ({@code GET /v1/admin/applied}, answered once that node's apply
  * reaches the offset). A node that stops being live (its heartbeat older than the node timeout)
- * is not waited for any more; one that answers "not yet" or cannot be reached is asked again
+ * is not waited for any more, nor one whose copy is not ready; one that answers "not yet" or cannot be reached is asked again
  * while it is live and time is left. Runs on the caller's event loop.
  */
 public final class PeerConfirmations implements AutoCloseable {
@@ -52,7 +52,8 @@ public final class PeerConfirmations implements AutoCloseable {
      */
     public Future<Void> confirm(int partition, long offset, Deadline deadline, AtomicReference<String> stage) {
         Set<String> pending = new HashSet<>();
-        List<Members.Member> others = members.live().stream().filter(m -> !m.id().equals(self)).toList();
+        // a node whose copy is not ready (replaying, failed) serves nothing yet: it is not waited for
+        List<Members.Member> others = members.live().stream().filter(m -> m.ready() && !m.id().equals(self)).toList();
         if (others.isEmpty()) {
             return Future.succeededFuture();
         }
