@@ -419,7 +419,7 @@ public final class LocalKafkaCluster {
         String cp = System.getProperty("java.class.path", "");
         if (!cp.contains("kafka_2.13")) {
             throw new IllegalStateException("the broker (org.apache.kafka:kafka_2.13) is not on this JVM's class path;"
-                    + " run kvlog through ./kv or a Maven build that includes the kafka module");
+                    + " run kvlog through ./kv or a Maven build that includes the local-cluster module");
         }
         return cp;
     }
