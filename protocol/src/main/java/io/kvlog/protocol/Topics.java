@@ -15,6 +15,9 @@ public final class Topics {
     /** The event log: record key = UTF-8 user key, value = one JSON event. */
     public static final String EVENTS = "kv.events";
 
+    /** Membership heartbeats of the nodes: compacted, so it holds each node's latest heartbeat. */
+    public static final String NODES = "kv.nodes";
+
     /** Default number of partitions of {@link #EVENTS}. */
     public static final int DEFAULT_PARTITIONS = 12;
 
