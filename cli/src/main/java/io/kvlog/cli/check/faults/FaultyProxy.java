@@ -1,4 +1,4 @@
-package io.kvlog.http.faults;
+package io.kvlog.cli.check.faults;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * sits in the proxy meanwhile). With one request per connection and one client at a time, the
  * same seed gives the same faults. At most {@code maxConnections} connections are proxied at once
  * (the acceptor waits for a slot); {@link #close()} closes every socket and stops every thread.
+ *
+ * <p>A test tool for {@code kv check}: it lives in the CLI, not in the modules a node runs.
  */
 public final class FaultyProxy implements AutoCloseable {
 
