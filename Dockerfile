@@ -7,6 +7,7 @@ WORKDIR /src
 COPY pom.xml ./
 COPY protocol/pom.xml protocol/
 COPY kafka/pom.xml kafka/
+COPY local-cluster/pom.xml local-cluster/
 COPY http/pom.xml http/
 COPY materializer/pom.xml materializer/
 COPY writer-service/pom.xml writer-service/

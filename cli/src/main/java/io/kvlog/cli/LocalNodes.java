@@ -17,9 +17,9 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -94,11 +94,6 @@ public final class LocalNodes {
                 "--state-dir", stateDir(id).toString(),
                 "--partitions", Integer.toString(cluster.state().partitions()),
                 "--replication-factor", Integer.toString(Math.min(3, brokers)));
-        try {
-            Files.createDirectories(dir(id));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir(id), e);
-        }
         long pid = JavaProcess.start(System.getProperty("java.class.path"), jvm, NODE_MAIN, args, logFile(id), dir(id));
         cluster.update(node.withPid(pid));
         return pid;
@@ -106,35 +101,22 @@ public final class LocalNodes {
 
     /** SIGTERM, SIGKILL after 30 s; false if it was not running. */
     public boolean stop(int id) {
-        var process = JavaProcess.find(node(id).pid(), stateDir(id).toString());
-        process.ifPresent(p -> JavaProcess.terminate(p, STOP_GRACE));
-        return process.isPresent();
+        return JavaProcess.terminate(node(id).pid(), stateDir(id).toString(), STOP_GRACE);
     }
 
     /** SIGKILL; false if it was not running. */
     public boolean kill(int id) {
-        var process = JavaProcess.find(node(id).pid(), stateDir(id).toString());
-        process.ifPresent(JavaProcess::kill);
-        return process.isPresent();
+        return JavaProcess.kill(node(id).pid(), stateDir(id).toString());
     }
 
-    /** Stops every running node at once; returns the ids stopped. */
+    /** Stops every running node: SIGTERM to all at once, SIGKILL to those still alive after 30 s; returns the ids stopped. */
     public List<Integer> stopAll() {
-        List<Integer> stopped = new java.util.ArrayList<>();
-        List<ProcessHandle> handles = new java.util.ArrayList<>();
+        Map<Integer, ProcessHandle> running = new TreeMap<>();
         for (NodeState n : nodes()) {
-            JavaProcess.find(n.pid(), stateDir(n.id()).toString()).ifPresent(p -> {
-                p.destroy();
-                handles.add(p);
-                stopped.add(n.id());
-            });
+            JavaProcess.find(n.pid(), stateDir(n.id()).toString()).ifPresent(p -> running.put(n.id(), p));
         }
-        for (ProcessHandle p : handles) {
-            if (!JavaProcess.awaitExit(p, STOP_GRACE)) {
-                JavaProcess.kill(p);
-            }
-        }
-        return stopped;
+        JavaProcess.terminateAll(running.values(), STOP_GRACE);
+        return List.copyOf(running.keySet());
     }
 
     /** Deletes the node's copy of the data, its state dir (it must be stopped): started again, it replays the log. */
@@ -172,33 +154,11 @@ public final class LocalNodes {
 
     /** Waits until every node of {@code ids} answers ready; fails naming a node that exited or is late, with its log. */
     public void awaitReady(Collection<Integer> ids, Duration timeout, Consumer<String> progress) {
-        long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
-        Set<Integer> waiting = new TreeSet<>(ids);
-        long lastReport = 0;
-        while (!waiting.isEmpty()) {
-            for (int id : waiting) {
-                if (!isRunning(id)) {
-                    throw new KvException(ExitCode.FAILED, "node " + id + " exited before it was ready; see its log "
-                            + logFile(id) + LocalKafkaCluster.tail(logFile(id)));
-                }
-            }
-            waiting.removeIf(this::isReady);
-            if (waiting.isEmpty()) {
-                return;
-            }
-            long now = System.nanoTime();
-            if (now > deadline) {
-                int id = waiting.iterator().next();
-                throw new KvException(ExitCode.FAILED, "node " + id + " not ready after " + timeout.toSeconds()
-                        + " s (waiting for " + waiting + "); see its log " + logFile(id) + LocalKafkaCluster.tail(logFile(id)));
-            }
-            if (now - lastReport > 3_000_000_000L) {
-                progress.accept(String.format("waiting for node(s) %s to be ready ... %d s", waiting,
-                        Duration.ofNanos(now - start).toSeconds()));
-                lastReport = now;
-            }
-            sleep(250);
+        JavaProcess.Kind nodes = new JavaProcess.Kind("node", this::isRunning, this::isReady, this::logFile);
+        try {
+            JavaProcess.awaitReady(nodes, ids, timeout, progress);
+        } catch (JavaProcess.NotReadyException e) {
+            throw new KvException(ExitCode.FAILED, e.getMessage(), e);
         }
     }
 

@@ -249,7 +249,7 @@ final class NodeCommand implements Runnable {
             while (true) {
                 if (!nodes.isRunning(id)) {
                     throw new KvException(ExitCode.FAILED, "node " + id + " exited while replaying; see its log "
-                            + nodes.logFile(id) + LocalKafkaCluster.tail(nodes.logFile(id)));
+                            + nodes.logFile(id) + io.kvlog.kafka.internal.JavaProcess.tail(nodes.logFile(id)));
                 }
                 boolean ready = nodes.isReady(id);
                 // described after the readiness check, so the figures of a ready node are its final ones
@@ -263,7 +263,7 @@ final class NodeCommand implements Runnable {
                 }
                 if (System.nanoTime() > deadline) {
                     throw new KvException(ExitCode.FAILED, "node " + id + " not ready after " + timeoutSeconds
-                            + " s; see its log " + nodes.logFile(id) + LocalKafkaCluster.tail(nodes.logFile(id)));
+                            + " s; see its log " + nodes.logFile(id) + io.kvlog.kafka.internal.JavaProcess.tail(nodes.logFile(id)));
                 }
                 LocalNodes.sleep(1000);
             }

@@ -4,6 +4,7 @@ import io.kvlog.http.Members;
 import io.kvlog.http.NodeIdentity;
 import io.kvlog.http.Replies;
 import io.kvlog.kafka.EventTopic;
+import io.kvlog.kafka.NodesTopic;
 import io.kvlog.materializer.Materializer;
 import io.kvlog.materializer.MaterializerConfig;
 import io.kvlog.node.internal.Membership;
@@ -25,7 +26,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -34,10 +34,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -236,20 +234,7 @@ public final class Node implements AutoCloseable {
         EventTopic.Result result = EventTopic.ensure(admin, new EventTopic.Expected(config.partitions(),
                 (short) config.replicationFactor(), configs));
         LOG.info("{} {} {}", config.name(), Topics.EVENTS, result == EventTopic.Result.CREATED ? "created" : "verified");
-        NewTopic nodes = new NewTopic(Topics.NODES, 1, (short) Math.min(3, config.replicationFactor()))
-                .configs(Map.of("cleanup.policy", "compact", "min.insync.replicas", "1", "segment.ms", "3600000"));
-        try {
-            admin.createTopics(List.of(nodes)).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create " + Topics.NODES + ": " + e.getCause(), e.getCause());
-            }
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("cannot create " + Topics.NODES + " within 30 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating " + Topics.NODES, e);
-        }
+        NodesTopic.ensure(admin, NodesTopic.replicationFactor(config.replicationFactor()));
     }
 
     private Map<String, Object> clientConfig(Map<String, Object> extra) {

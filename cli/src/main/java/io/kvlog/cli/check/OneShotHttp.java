@@ -17,13 +17,13 @@ import java.util.Locale;
  * client needs to know about a failed request: was anything sent ({@link NotSentException}) or
  * may the server have acted on it (any other {@link IOException})?
  */
-final class OneShotHttp {
+public final class OneShotHttp {
 
     private OneShotHttp() {
     }
 
     /** A complete reply. */
-    record Reply(int status, String body) {
+    public record Reply(int status, String body) {
     }
 
     /** The connection could not be made: not one byte of the request left this process. */
@@ -37,7 +37,7 @@ final class OneShotHttp {
      * Sends {@code method pathAndQuery} to {@code host:port} with {@code body} (text, or null) and
      * reads the whole reply, within {@code timeout} per blocking step.
      */
-    static Reply send(String host, int port, String method, String pathAndQuery, String body, Duration timeout)
+    public static Reply send(String host, int port, String method, String pathAndQuery, String body, Duration timeout)
             throws IOException {
         try (Socket socket = new Socket()) {
             try {

@@ -1,6 +1,6 @@
 package io.kvlog.cli.check;
 
-import io.kvlog.http.faults.FaultyProxy;
+import io.kvlog.cli.check.faults.FaultyProxy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,12 +1,17 @@
 package io.kvlog.kafka.internal;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,5 +65,49 @@ class JavaProcessTest {
                 ProcessHandle.of(pid).ifPresent(JavaProcess::kill);
             }
         }
+    }
+
+    @Test
+    void awaitReadyReturnsOnceEveryProcessIsReady(@TempDir Path dir) {
+        // Given two running processes that become ready at their third look
+        Map<Integer, Integer> looks = new ConcurrentHashMap<>();
+        JavaProcess.Kind kind = new JavaProcess.Kind("node", id -> true,
+                id -> looks.merge(id, 1, Integer::sum) >= 3, id -> dir.resolve("node-" + id + ".log"));
+        List<String> progress = new ArrayList<>();
+
+        // When the caller waits for them
+        JavaProcess.awaitReady(kind, List.of(2, 1), Duration.ofSeconds(30), progress::add);
+
+        // Then it returned after three looks at each, and said once what it waits for
+        assertEquals(Map.of(1, 3, 2, 3), looks);
+        assertEquals(List.of("waiting for node(s) [1, 2] to be ready ... 0 s"), progress);
+    }
+
+    @Test
+    void awaitReadyFailsAtOnceNamingAProcessThatExitedAndItsLog(@TempDir Path dir) throws Exception {
+        // Given broker 2 that exited, leaving a log
+        Path log = dir.resolve("broker-2.log");
+        Files.writeString(log, "starting\nFATAL address already in use\n");
+        JavaProcess.Kind kind = new JavaProcess.Kind("broker", id -> id != 2, id -> false, id -> dir.resolve("broker-" + id + ".log"));
+
+        // When the caller waits for brokers 1 and 2
+        JavaProcess.NotReadyException e = assertThrows(JavaProcess.NotReadyException.class,
+                () -> JavaProcess.awaitReady(kind, List.of(1, 2), Duration.ofSeconds(30), line -> { }));
+
+        // Then it fails naming broker 2, its log and the log's last lines
+        assertEquals(2, e.id());
+        assertTrue(e.getMessage().startsWith("broker 2 exited before it was ready; see its log " + log), e.getMessage());
+        assertTrue(e.getMessage().endsWith("FATAL address already in use"), e.getMessage());
+    }
+
+    @Test
+    void awaitReadyFailsOnTimeoutNamingWhatItStillWaitsFor(@TempDir Path dir) {
+        JavaProcess.Kind kind = new JavaProcess.Kind("node", id -> true, id -> id == 1, id -> dir.resolve("node-" + id + ".log"));
+
+        JavaProcess.NotReadyException e = assertThrows(JavaProcess.NotReadyException.class,
+                () -> JavaProcess.awaitReady(kind, List.of(1, 3), Duration.ofMillis(300), line -> { }));
+
+        assertEquals(3, e.id());
+        assertEquals("node 3 not ready after 0 s (waiting for [3]); see its log " + dir.resolve("node-3.log"), e.getMessage());
     }
 }

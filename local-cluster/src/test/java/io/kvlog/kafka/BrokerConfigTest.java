@@ -36,6 +36,21 @@ class BrokerConfigTest {
     }
 
     @Test
+    void silentBrokerIsFencedAfter2500Milliseconds() {
+        // Given any broker of the cluster
+        BrokerConfig config = new BrokerConfig(3, 9003, 9103, Path.of("/d/b3"), THREE);
+
+        // When its properties are rendered
+        Map<String, String> p = config.properties();
+
+        // Then it heartbeats every 500 ms and the controller fences it after 2.5 s without one
+        assertEquals("500", p.get("broker.heartbeat.interval.ms"));
+        assertEquals("2500", p.get("broker.session.timeout.ms"));
+        // and a session spans several heartbeats, so one late beat does not fence a live broker
+        assertTrue(BrokerConfig.SESSION_TIMEOUT.compareTo(BrokerConfig.HEARTBEAT_INTERVAL.multipliedBy(4)) >= 0);
+    }
+
+    @Test
     void renderedFileHasOneLinePerProperty() {
         BrokerConfig config = new BrokerConfig(1, 9001, 9101, Path.of("/d/b1"), THREE);
 

@@ -13,9 +13,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -57,9 +60,13 @@ class LocalKafkaClusterIT {
 
                 // When one broker is SIGKILLed, writes keep succeeding
                 assertTrue(cluster.killBroker(1));
+                CompletableFuture<Long> failover = leadersMovedFrom(cluster, 1);
                 assertFalse(cluster.isRunning(1), "broker 1 still alive after SIGKILL");
                 produce(producer, 200, 400, acked);
                 assertEquals(400, acked.size());
+                // and its partitions got new leaders once it was fenced (BrokerConfig.SESSION_TIMEOUT)
+                System.out.println("partitions led by broker 1 had new leaders " + failover.get(60, TimeUnit.SECONDS)
+                        + " ms after its SIGKILL");
             }
 
             // When a second broker is SIGKILLed, a write fails within a bounded time
@@ -110,6 +117,34 @@ class LocalKafkaClusterIT {
             }
             assertEquals(600, acked.size());
         }
+    }
+
+    /**
+     * Milliseconds from now until no partition of {@code kv.events} is led by broker {@code id}, as
+     * the cluster's metadata tells; fails after 60 s.
+     */
+    private static CompletableFuture<Long> leadersMovedFrom(LocalKafkaCluster cluster, int id) {
+        long start = System.nanoTime();
+        return CompletableFuture.supplyAsync(() -> {
+            try (Admin admin = cluster.admin()) {
+                while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60)) {
+                    try {
+                        TopicDescription events = admin.describeTopics(List.of(Topics.EVENTS)).allTopicNames()
+                                .get(5, TimeUnit.SECONDS).get(Topics.EVENTS);
+                        if (events.partitions().stream().noneMatch(p -> p.leader() != null && p.leader().id() == id)) {
+                            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                        }
+                    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                        // no answer while leaders move: ask again
+                    }
+                    Thread.sleep(100);
+                }
+                throw new AssertionError("partitions still led by broker " + id + " 60 s after its SIGKILL");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while watching leaders", e);
+            }
+        });
     }
 
     private static void produce(KafkaProducer<String, String> producer, int from, int to, List<Acked> acked)

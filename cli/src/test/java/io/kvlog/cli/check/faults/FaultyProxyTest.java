@@ -1,9 +1,9 @@
-package io.kvlog.writer.testing;
+package io.kvlog.cli.check.faults;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kvlog.http.faults.FaultyProxy;
+import io.kvlog.cli.check.OneShotHttp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.IOException;
@@ -69,7 +69,7 @@ class FaultyProxyTest {
             // When 20 requests go through it
             for (int i = 0; i < 20; i++) {
                 OneShotHttp.Reply reply = OneShotHttp.send("127.0.0.1", proxy.port(), "POST", "/echo",
-                        "text/plain", "d" + i, Duration.ofSeconds(30));
+                        "d" + i, Duration.ofSeconds(30));
                 // Then each is answered, late but whole
                 assertEquals("echo:d" + i, reply.body());
             }
@@ -84,7 +84,7 @@ class FaultyProxyTest {
         // Given a proxy that passed traffic
         FaultyProxy proxy = FaultyProxy.start("127.0.0.1", upstreamPort, new FaultyProxy.Faults(0, 0, 1), 4);
         int port = proxy.port();
-        assertEquals(200, OneShotHttp.send("127.0.0.1", port, "POST", "/", "text/plain", "x",
+        assertEquals(200, OneShotHttp.send("127.0.0.1", port, "POST", "/", "x",
                 Duration.ofSeconds(30)).status());
 
         // When it is closed
@@ -94,7 +94,7 @@ class FaultyProxyTest {
         assertTrue(Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.isAlive() && t.getName().startsWith("faulty-proxy")), "proxy threads left");
         try {
-            OneShotHttp.send("127.0.0.1", port, "POST", "/", "text/plain", "x", Duration.ofSeconds(2));
+            OneShotHttp.send("127.0.0.1", port, "POST", "/", "x", Duration.ofSeconds(2));
             throw new AssertionError("the closed proxy still answered");
         } catch (IOException expected) {
             // refused
@@ -107,7 +107,7 @@ class FaultyProxyTest {
             for (int i = 0; i < requests; i++) {
                 try {
                     OneShotHttp.Reply reply = OneShotHttp.send("127.0.0.1", proxy.port(), "POST", "/echo",
-                            "text/plain", "n" + i, Duration.ofSeconds(30));
+                            "n" + i, Duration.ofSeconds(30));
                     assertEquals("echo:n" + i, reply.body());
                     outcomes.add(true);
                 } catch (IOException dropped) {

@@ -1,4 +1,4 @@
-package io.kvlog.http.faults;
+package io.kvlog.cli.check.faults;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * sits in the proxy meanwhile). With one request per connection and one client at a time, the
  * same seed gives the same faults. At most {@code maxConnections} connections are proxied at once
  * (the acceptor waits for a slot); {@link #close()} closes every socket and stops every thread.
+ * {@link #counts()} already counts a connection once its client has seen the end of the reply.
+ *
+ * <p>A test tool for {@code kv check}: it lives in the CLI, not in the modules a node runs.
  */
 public final class FaultyProxy implements AutoCloseable {
 
@@ -174,9 +177,18 @@ public final class FaultyProxy implements AutoCloseable {
                 Thread.sleep(delayMillis);
             }
             upstream.connect(new InetSocketAddress(upstreamHost, upstreamPort), 5000);
-            threads.execute(() -> pump(client, upstream, false));
-            if (pump(upstream, client, fate == Fate.DROP_REPLY) && fate == Fate.PASS) {
-                passed.incrementAndGet();
+            threads.execute(() -> {
+                if (pump(client, upstream, false)) {
+                    endOutput(upstream);
+                }
+            });
+            if (pump(upstream, client, fate == Fate.DROP_REPLY)) {
+                // counted before the client sees the end of the reply: a client that then reads
+                // counts() finds its own request in it
+                if (fate == Fate.PASS) {
+                    passed.incrementAndGet();
+                }
+                endOutput(client);
             }
         } catch (IOException e) {
             // upstream unreachable: the client sees its connection closed, like a dropped one
@@ -192,9 +204,9 @@ public final class FaultyProxy implements AutoCloseable {
     }
 
     /**
-     * Copies {@code from} to {@code to} until {@code from} ends, then ends {@code to}'s output;
-     * true if it got that far. With {@code swallow}, the first bytes read are not written: both
-     * sockets are closed instead.
+     * Copies {@code from} to {@code to} until {@code from} ends; true if it got that far (the
+     * caller then ends {@code to}'s output). With {@code swallow}, the first bytes read are not
+     * written: both sockets are closed instead.
      */
     private boolean pump(Socket from, Socket to, boolean swallow) {
         byte[] buffer = new byte[16 * 1024];
@@ -211,12 +223,21 @@ public final class FaultyProxy implements AutoCloseable {
                 out.write(buffer, 0, n);
                 out.flush();
             }
-            to.shutdownOutput();
             return true;
         } catch (IOException e) {
             // the other pump or close() closed a socket, or the peer reset: this direction is over
             closeQuietly(to);
             return false;
+        }
+    }
+
+    /** Half-closes {@code socket}: its peer reads the end of the stream. */
+    private static void endOutput(Socket socket) {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            // the peer is gone or close() closed the socket: the connection is over either way
+            closeQuietly(socket);
         }
     }
 

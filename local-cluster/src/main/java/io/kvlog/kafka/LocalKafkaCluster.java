@@ -11,12 +11,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -208,31 +206,22 @@ public final class LocalKafkaCluster {
 
     /** Stops a broker with SIGTERM (clean shutdown), SIGKILL if it has not exited after 30 s. Returns false if it was not running. */
     public boolean stopBroker(int id) {
-        var process = JavaProcess.find(broker(id).pid(), configFile(id).toString());
-        process.ifPresent(p -> JavaProcess.terminate(p, STOP_GRACE));
-        return process.isPresent();
+        return JavaProcess.terminate(broker(id).pid(), configFile(id).toString(), STOP_GRACE);
     }
 
     /** Kills a broker with SIGKILL. Returns false if it was not running. */
     public boolean killBroker(int id) {
-        var process = JavaProcess.find(broker(id).pid(), configFile(id).toString());
-        process.ifPresent(JavaProcess::kill);
-        return process.isPresent();
+        return JavaProcess.kill(broker(id).pid(), configFile(id).toString());
     }
 
     /** Stops every running broker: SIGTERM to all at once, SIGKILL to those still alive after the grace time. */
     public List<Integer> stopAll() {
-        Map<Integer, ProcessHandle> running = new HashMap<>();
+        Map<Integer, ProcessHandle> running = new TreeMap<>();
         for (BrokerState b : state.brokers()) {
             JavaProcess.find(b.pid(), configFile(b.id()).toString()).ifPresent(p -> running.put(b.id(), p));
         }
-        running.values().forEach(ProcessHandle::destroy);
-        for (ProcessHandle p : running.values()) {
-            if (!JavaProcess.awaitExit(p, STOP_GRACE)) {
-                JavaProcess.kill(p);
-            }
-        }
-        return new ArrayList<>(new TreeSet<>(running.keySet()));
+        JavaProcess.terminateAll(running.values(), STOP_GRACE);
+        return List.copyOf(running.keySet());
     }
 
     /** An admin client for this cluster; the caller closes it. */
@@ -247,38 +236,15 @@ public final class LocalKafkaCluster {
     /**
      * Waits until each of {@code ids} is registered and unfenced in the cluster. Fails at once,
      * naming the broker and its log file, if a broker process exits; fails the same way on timeout.
+     *
+     * @throws BrokerException naming the first broker that exited or is late
      */
     public void awaitReady(Collection<Integer> ids, Duration timeout, Consumer<String> progress) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Set<Integer> waiting = new TreeSet<>(ids);
-        long lastReport = 0;
+        JavaProcess.Kind brokers = new JavaProcess.Kind("broker", this::isRunning, this::answersAsRegistered, this::logFile);
         try {
-            while (true) {
-                for (int id : waiting) {
-                    if (!isRunning(id)) {
-                        throw new BrokerException(id, "broker " + id + " exited before it was ready; see its log "
-                                + logFile(id) + tail(logFile(id)));
-                    }
-                }
-                waiting.removeIf(this::answersAsRegistered);
-                if (waiting.isEmpty()) {
-                    return;
-                }
-                long now = System.nanoTime();
-                if (now > deadline) {
-                    int id = waiting.iterator().next();
-                    throw new BrokerException(id, "broker " + id + " not ready after " + timeout.toSeconds()
-                            + " s (waiting for " + waiting + "); see its log " + logFile(id) + tail(logFile(id)));
-                }
-                if (now - lastReport > TimeUnit.SECONDS.toNanos(2)) {
-                    progress.accept("waiting for broker(s) " + waiting + " ...");
-                    lastReport = now;
-                }
-                Thread.sleep(200);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for brokers " + waiting, e);
+            JavaProcess.awaitReady(brokers, ids, timeout, progress);
+        } catch (JavaProcess.NotReadyException e) {
+            throw new BrokerException(e.id(), e.getMessage());
         }
     }
 
@@ -355,7 +321,7 @@ public final class LocalKafkaCluster {
                     if (code != 0) {
                         failures.put(b.id(), new BrokerException(b.id(), "formatting storage of broker " + b.id()
                                 + " failed with exit code " + code + "; see " + brokerDir(b.id()).resolve("format.log")
-                                + tail(brokerDir(b.id()).resolve("format.log"))));
+                                + JavaProcess.tail(brokerDir(b.id()).resolve("format.log"))));
                     }
                 } catch (RuntimeException e) {
                     failures.put(b.id(), e);
@@ -401,25 +367,11 @@ public final class LocalKafkaCluster {
         return dataDir.resolve(broker(id).dir());
     }
 
-    /** The last lines of a log file, for error messages. */
-    public static String tail(Path logFile) {
-        try {
-            if (!Files.exists(logFile)) {
-                return "";
-            }
-            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-            List<String> last = lines.subList(Math.max(0, lines.size() - 15), lines.size());
-            return "\n--- last lines of " + logFile.getFileName() + " ---\n" + String.join("\n", last);
-        } catch (IOException | UncheckedIOException e) {
-            return "";
-        }
-    }
-
     private static String currentClasspath() {
         String cp = System.getProperty("java.class.path", "");
         if (!cp.contains("kafka_2.13")) {
             throw new IllegalStateException("the broker (org.apache.kafka:kafka_2.13) is not on this JVM's class path;"
-                    + " run kvlog through ./kv or a Maven build that includes the kafka module");
+                    + " run kvlog through ./kv or a Maven build that includes the local-cluster module");
         }
         return cp;
     }

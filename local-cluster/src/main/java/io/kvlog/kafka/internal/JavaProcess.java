@@ -2,12 +2,20 @@ package io.kvlog.kafka.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 
 /**
  * Starts Java programs as detached OS processes and manages them by pid.
@@ -16,13 +24,43 @@ import java.util.Optional;
  * file, so it outlives the JVM that started it and a closed terminal. It is recognised later by
  * pid <em>and</em> by a marker in its command line (a path only it uses), so a recycled pid is
  * never mistaken for it.
+ *
+ * <p>The whole life cycle of the local cluster's processes, brokers and nodes alike, goes through
+ * here: start, find, wait until ready, terminate, kill.
  */
 public final class JavaProcess {
 
     /** How long a new process may take to exec its final image; after that it is taken as it is. */
     private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration READY_POLL = Duration.ofMillis(200);
+    private static final Duration READY_REPORT = Duration.ofSeconds(2);
 
     private JavaProcess() {
+    }
+
+    /**
+     * Processes of one kind, each known by an id, as {@link #awaitReady} watches them.
+     *
+     * @param name      what one process is, for messages: {@code broker}, {@code node}
+     * @param isRunning whether the process with an id is alive
+     * @param isReady   whether it serves; asked only while it is alive
+     * @param logFile   where it writes its output, whose last lines go into failure messages
+     */
+    public record Kind(String name, IntPredicate isRunning, IntPredicate isReady, IntFunction<Path> logFile) {
+    }
+
+    /** A process exited before it was ready, or was not ready in time. The message names it and shows its log's tail. */
+    public static final class NotReadyException extends RuntimeException {
+        private final int id;
+
+        public NotReadyException(int id, String message) {
+            super(message);
+            this.id = id;
+        }
+
+        public int id() {
+            return id;
+        }
     }
 
     /**
@@ -48,6 +86,7 @@ public final class JavaProcess {
         // the class path goes through the environment: it is long, and ps stays readable
         builder.environment().put("CLASSPATH", classpath);
         try {
+            Files.createDirectories(workDir);
             Files.createDirectories(logFile.getParent());
             Process process = builder.start();
             awaitExec(process, mainClass);
@@ -97,7 +136,7 @@ public final class JavaProcess {
         try {
             Files.createDirectories(logFile.getParent());
             Process process = builder.start();
-            if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 throw new IllegalStateException(mainClass + " did not finish within " + timeout + "; see " + logFile);
             }
@@ -132,6 +171,79 @@ public final class JavaProcess {
     }
 
     /**
+     * Waits until each of {@code ids} is ready. Fails at once, naming the process and its log file,
+     * if one exits; fails the same way on timeout. Reports progress every 2 s.
+     *
+     * @throws NotReadyException if a process exited or was not ready within {@code timeout}
+     */
+    public static void awaitReady(Kind kind, Collection<Integer> ids, Duration timeout, Consumer<String> progress) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        Set<Integer> waiting = new TreeSet<>(ids);
+        long lastReport = start - READY_REPORT.toNanos(); // the first round that finds one not ready reports it
+        try {
+            while (true) {
+                for (int id : waiting) {
+                    if (!kind.isRunning().test(id)) {
+                        throw new NotReadyException(id, kind.name() + " " + id + " exited before it was ready; see its log "
+                                + kind.logFile().apply(id) + tail(kind.logFile().apply(id)));
+                    }
+                }
+                waiting.removeIf(kind.isReady()::test);
+                if (waiting.isEmpty()) {
+                    return;
+                }
+                long now = System.nanoTime();
+                if (now > deadline) {
+                    int id = waiting.iterator().next();
+                    throw new NotReadyException(id, kind.name() + " " + id + " not ready after " + timeout.toSeconds()
+                            + " s (waiting for " + waiting + "); see its log " + kind.logFile().apply(id)
+                            + tail(kind.logFile().apply(id)));
+                }
+                if (now - lastReport >= READY_REPORT.toNanos()) {
+                    progress.accept(String.format("waiting for %s(s) %s to be ready ... %d s", kind.name(), waiting,
+                            TimeUnit.NANOSECONDS.toSeconds(now - start)));
+                    lastReport = now;
+                }
+                Thread.sleep(READY_POLL.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + kind.name() + "(s) " + waiting, e);
+        }
+    }
+
+    /**
+     * Terminates ({@link #terminate(ProcessHandle, Duration)}) the process with this pid and marker;
+     * false if it was not running.
+     */
+    public static boolean terminate(long pid, String marker, Duration grace) {
+        Optional<ProcessHandle> process = find(pid, marker);
+        process.ifPresent(p -> terminate(p, grace));
+        return process.isPresent();
+    }
+
+    /** Kills ({@link #kill(ProcessHandle)}) the process with this pid and marker; false if it was not running. */
+    public static boolean kill(long pid, String marker) {
+        Optional<ProcessHandle> process = find(pid, marker);
+        process.ifPresent(JavaProcess::kill);
+        return process.isPresent();
+    }
+
+    /**
+     * Sends SIGTERM to every process at once, so they shut down in parallel, then SIGKILL to each
+     * one still alive after {@code grace}.
+     */
+    public static void terminateAll(Collection<ProcessHandle> processes, Duration grace) {
+        processes.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : processes) {
+            if (!awaitExit(p, grace)) {
+                kill(p);
+            }
+        }
+    }
+
+    /**
      * Sends SIGTERM and waits up to {@code grace} for the process to exit; sends SIGKILL if it
      * has not. Returns true if it exited on SIGTERM.
      */
@@ -154,7 +266,7 @@ public final class JavaProcess {
     /** Waits until the process has exited; true if it did within {@code timeout}. */
     public static boolean awaitExit(ProcessHandle process, Duration timeout) {
         try {
-            process.onExit().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (java.util.concurrent.TimeoutException e) {
             return false;
@@ -166,11 +278,26 @@ public final class JavaProcess {
         }
     }
 
+    /** The last lines of a process's log file, for error messages; empty if it cannot be read. */
+    public static String tail(Path logFile) {
+        try {
+            if (!Files.exists(logFile)) {
+                return "";
+            }
+            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            List<String> last = lines.subList(Math.max(0, lines.size() - 15), lines.size());
+            return "\n--- last lines of " + logFile.getFileName() + " ---\n" + String.join("\n", last);
+        } catch (IOException | UncheckedIOException e) {
+            // an error message is being built: a log that cannot be read adds nothing to it
+            return "";
+        }
+    }
+
     private static String commandLine(ProcessHandle handle) {
         // /proc/PID/cmdline is the full command line; ProcessHandle.Info may truncate it
         try {
             byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(handle.pid()), "cmdline"));
-            return new String(raw, java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+            return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ');
         } catch (IOException e) {
             return handle.info().commandLine().orElse("");
         }
