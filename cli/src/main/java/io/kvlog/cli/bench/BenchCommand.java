@@ -127,7 +127,7 @@ public final class BenchCommand implements Callable<Integer> {
     String etcdBinary;
 
     @Option(names = "--scenarios", paramLabel = "LIST", split = ",",
-            description = "Also run: replay, node-kill, node-stop, broker-kill, or all (needs the local cluster of --data).")
+            description = "Also run: replay, rebuild, node-kill, node-stop, broker-kill, or all (needs the local cluster of --data).")
     List<String> scenarios = new ArrayList<>();
 
     @Option(names = "--event-loops", paramLabel = "N", defaultValue = "2",
@@ -146,7 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Report directory (default ./bench-results/<timestamp>).")
     Path out;
 
-    static final List<String> SCENARIOS = List.of("replay", "node-kill", "node-stop", "broker-kill");
+    static final List<String> SCENARIOS = List.of("replay", "rebuild", "node-kill", "node-stop", "broker-kill");
 
     /** The validated plan of a run, built before anything starts. */
     record Plan(LoadSettings settings, List<Workload> workloads, boolean kafka, boolean httpNull, List<URI> etcd,
@@ -357,6 +357,7 @@ public final class BenchCommand implements Callable<Integer> {
             case "replay" -> List.of(
                     new KafkaBaseline(local.bootstrapServers()).consume("kafka-consume-events", Topics.EVENTS, output::progress),
                     ReplayScenario.run(local.bootstrapServers(), output::progress));
+            case "rebuild" -> List.of(failover.rebuild(Duration.ofMinutes(10)));
             case "node-kill" -> List.of(failover.node(true, Duration.ofSeconds(10)));
             case "node-stop" -> List.of(failover.node(false, Duration.ofSeconds(10)));
             case "broker-kill" -> List.of(failover.broker(Duration.ofSeconds(5), Duration.ofSeconds(25)));

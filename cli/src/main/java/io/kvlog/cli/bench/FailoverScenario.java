@@ -50,6 +50,48 @@ public final class FailoverScenario {
         this.progress = progress;
     }
 
+    /**
+     * A node's rebuild: the last running node is stopped, its copy wiped and it is started
+     * again; it replays all of kv.events through its global store. The figure is the rate the
+     * node itself reports for the replay ({@code /v1/node} {@code restore}: events over the
+     * replay's time); the details add the wall time from start to ready, JVM start included.
+     */
+    public ScenarioResult rebuild(Duration limit) throws InterruptedException {
+        List<NodeState> running = nodes.nodes().stream().filter(n -> nodes.isRunning(n.id())).toList();
+        if (running.isEmpty()) {
+            throw new IllegalStateException("rebuild needs a running node");
+        }
+        NodeState victim = running.get(running.size() - 1);
+        progress.accept("rebuild: stopping node " + victim.id() + ", wiping its copy, replaying the log");
+        nodes.stop(victim.id());
+        nodes.wipeState(victim.id());
+        long start = System.nanoTime();
+        nodes.start(victim.id());
+        nodes.awaitReady(List.of(victim.id()), limit, progress);
+        double wall = (System.nanoTime() - start) / 1e9;
+        Answer node = request("GET", victim.url() + "/v1/node", null);
+        if (!node.ok()) {
+            throw new IllegalStateException("rebuild: node " + victim.id() + " is ready but /v1/node answered "
+                    + node.outcome());
+        }
+        com.fasterxml.jackson.databind.JsonNode restore;
+        try {
+            restore = new com.fasterxml.jackson.databind.ObjectMapper().readTree(node.body()).path("restore");
+        } catch (IOException e) {
+            throw new IllegalStateException("rebuild: unreadable /v1/node: " + node.body(), e);
+        }
+        long events = restore.path("events").asLong();
+        double rate = restore.path("eventsPerSecond").asDouble();
+        progress.accept(String.format("rebuild: node %d replayed %d events at %.0f events/s; ready %.1f s after start",
+                victim.id(), events, rate, wall));
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("node", victim.id());
+        details.put("events", events);
+        details.put("replayMillis", restore.path("elapsedMs").asLong());
+        details.put("startToReadySeconds", wall);
+        return new ScenarioResult("rebuild", "events/s", rate, details);
+    }
+
     /** How many reader threads run during a node failover; each goes round the nodes. */
     private static final int READERS = 4;
     /** Reads before the fault, so the gap that spans it is measured from steady state. */
