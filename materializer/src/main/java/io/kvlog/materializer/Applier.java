@@ -49,7 +49,7 @@ import org.apache.kafka.streams.KeyValue;
  * <p>A record without a key is not the applier's: the caller skips it (Kafka Streams skips such
  * records when it restores a global store, so a copy that applied them live would differ).
  *
- * <p>Not thread-safe: driven by one thread.
+ * <p>Not thread-safe: driven by one thread, the store's only writer.
  */
 public final class Applier {
 
@@ -58,6 +58,8 @@ public final class Applier {
 
     private final ByteStore store;
     private final long windowMs;
+    /** Each partition's progress as last written: the applier is the store's only writer, so this saves a read per event. */
+    private final Map<Integer, Progress> progress = new java.util.HashMap<>();
 
     public Applier(ByteStore store, Duration dedupeWindow) {
         this.store = Objects.requireNonNull(store, "store");
@@ -102,9 +104,10 @@ public final class Applier {
         long logTime = Math.max(before == null ? 0 : before.logTime(), Math.max(0, record.timestamp()));
         List<KeyValue<byte[], byte[]>> batch = new ArrayList<>(4);
         Result result = decide(record, logTime, batch);
-        batch.add(KeyValue.pair(StoreLayout.position(partition),
-                StoreLayout.encodeProgress(new Progress(offset, logTime))));
+        Progress after = new Progress(offset, logTime);
+        batch.add(KeyValue.pair(StoreLayout.position(partition), StoreLayout.encodeProgress(after)));
         store.write(batch);
+        progress.put(partition, after);
         if (offset % PURGE_EVERY == 0) {
             purge(partition, logTime);
         }
@@ -113,8 +116,15 @@ public final class Applier {
 
     /** The stored progress of {@code partition}, null before its first event. */
     public Progress progress(int partition) {
-        byte[] stored = store.get(StoreLayout.position(partition));
-        return stored == null ? null : StoreLayout.decodeProgress(stored);
+        Progress known = progress.get(partition);
+        if (known == null) {
+            byte[] stored = store.get(StoreLayout.position(partition));
+            known = stored == null ? null : StoreLayout.decodeProgress(stored);
+            if (known != null) {
+                progress.put(partition, known);
+            }
+        }
+        return known;
     }
 
     /** Whether an outcome no longer deduplicates its id at log time {@code logTime}. */
