@@ -58,20 +58,8 @@ final class UpCommand implements Callable<Integer> {
             local = LocalKafkaCluster.create(LocalKafkaCluster.Spec.defaults(cluster.dataDir())
                     .withBrokers(brokers).withPartitions(partitions).withBasePort(basePort), out::progress);
         }
-        try {
-            local.startAll(Duration.ofSeconds(timeoutSeconds), out::progress);
-        } catch (LocalKafkaCluster.BrokerException e) {
-            throw new KvException(ExitCode.FAILED, e.getMessage(), e);
-        }
-        int topicPartitions = local.state().partitions();
-        try (Admin admin = local.admin()) {
-            EventTopic.Result result = EventTopic.ensure(admin,
-                    EventTopic.Expected.forCluster(topicPartitions, local.state().brokers().size()));
-            out.progress((result == EventTopic.Result.CREATED ? "created " : "verified ") + Topics.EVENTS
-                    + " (" + topicPartitions + " partitions)");
-        } catch (EventTopic.TopicMismatchException e) {
-            throw new KvException(ExitCode.FAILED, e.getMessage(), e);
-        }
+        // nodes start while the brokers come up (a node waits for them): JVM start-up overlaps
+        local.launchAll(out::progress);
         LocalNodes localNodes = new LocalNodes(local);
         if (localNodes.nodes().isEmpty()) {
             for (int i = 0; i < nodes; i++) {
@@ -83,6 +71,21 @@ final class UpCommand implements Callable<Integer> {
             if (!localNodes.isRunning(id)) {
                 out.progress("starting node " + id + " (pid " + localNodes.start(id) + ")");
             }
+        }
+        try {
+            local.awaitReady(local.state().brokers().stream().map(b -> b.id()).toList(),
+                    Duration.ofSeconds(timeoutSeconds), out::progress);
+        } catch (LocalKafkaCluster.BrokerException e) {
+            throw new KvException(ExitCode.FAILED, e.getMessage(), e);
+        }
+        int topicPartitions = local.state().partitions();
+        try (Admin admin = local.admin()) {
+            EventTopic.Result result = EventTopic.ensure(admin,
+                    EventTopic.Expected.forCluster(topicPartitions, local.state().brokers().size()));
+            out.progress((result == EventTopic.Result.CREATED ? "created " : "verified ") + Topics.EVENTS
+                    + " (" + topicPartitions + " partitions)");
+        } catch (EventTopic.TopicMismatchException e) {
+            throw new KvException(ExitCode.FAILED, e.getMessage(), e);
         }
         localNodes.awaitReady(ids, Duration.ofSeconds(timeoutSeconds), out::progress);
         long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();

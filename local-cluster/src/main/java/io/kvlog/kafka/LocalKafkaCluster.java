@@ -182,6 +182,15 @@ public final class LocalKafkaCluster {
 
     /** Starts every broker that is not running and waits until all are ready. */
     public void startAll(Duration timeout, Consumer<String> progress) {
+        launchAll(progress);
+        awaitReady(state.brokers().stream().map(BrokerState::id).toList(), timeout, progress);
+    }
+
+    /**
+     * Starts every broker that is not running without waiting for them (then {@link #awaitReady}),
+     * so a caller can start other processes while the brokers come up; returns the ids started.
+     */
+    public List<Integer> launchAll(Consumer<String> progress) {
         List<Integer> started = new ArrayList<>();
         for (BrokerState b : state.brokers()) {
             if (!isRunning(b.id())) {
@@ -190,7 +199,7 @@ public final class LocalKafkaCluster {
                 progress.accept("started broker " + b.id() + " on " + b.address() + " (pid " + broker(b.id()).pid() + ")");
             }
         }
-        awaitReady(state.brokers().stream().map(BrokerState::id).toList(), timeout, progress);
+        return started;
     }
 
     /** Starts one broker (if not running) and waits until it is ready. */

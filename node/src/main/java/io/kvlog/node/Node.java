@@ -80,7 +80,7 @@ public final class Node implements AutoCloseable {
     public void start(Duration timeout) throws InterruptedException {
         admin = Admin.create(clientConfig(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000)));
-        ensureTopics();
+        ensureTopics(timeout);
         if (config.runs(Role.MATERIALIZER)) {
             materializer = new Materializer(MaterializerConfig.defaults(config.bootstrapServers(), config.stateDir(),
                             config.name())
@@ -223,6 +223,29 @@ public final class Node implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         return ends;
+    }
+
+    /**
+     * Creates (or checks) the topics, retrying while the cluster is still coming up (fewer brokers
+     * registered than the replication factor, or none answering) for up to {@code timeout}.
+     */
+    private void ensureTopics(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                ensureTopics();
+                return;
+            } catch (IllegalStateException e) {
+                boolean startingUp = e.getCause() instanceof org.apache.kafka.common.errors.InvalidReplicationFactorException
+                        || e.getCause() instanceof TimeoutException
+                        || e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException;
+                if (!startingUp || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.info("{}: the Kafka cluster is not ready yet ({}); retrying", config.name(), e.getMessage());
+                Thread.sleep(500);
+            }
+        }
     }
 
     /** Creates (or checks) {@code kv.events} and {@code kv.nodes}. */
