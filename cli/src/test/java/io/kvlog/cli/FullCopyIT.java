@@ -478,6 +478,7 @@ class FullCopyIT {
         // through nodes 1 and 2
         int appends = 300;
         List<StringBuilder> acked = new ArrayList<>();
+        AtomicInteger bigAcked = new AtomicInteger();
         List<String> failures = new CopyOnWriteArrayList<>();
         ExecutorService appenders = Executors.newFixedThreadPool(keys.size());
         List<Future<?>> running = new ArrayList<>();
@@ -485,13 +486,16 @@ class FullCopyIT {
             StringBuilder value = new StringBuilder(bases.get(k));
             acked.add(value);
             String key = keys.get(k);
-            running.add(appenders.submit(() -> appendDistinct(key, appends, value, failures)));
+            AtomicInteger progress = k == 2 ? bigAcked : new AtomicInteger();
+            running.add(appenders.submit(() -> appendDistinct(key, appends, value, progress, failures)));
         }
         JsonNode before;
         try {
-            // And node 3 is SIGKILLed 12 s in, while it applies them: what it applied since its
-            // store's last flush is lost with it
-            Thread.sleep(12_000);
+            // And node 3 is SIGKILLed halfway, once the large value has been appended to 150 times
+            // (over 37 MB written, at least two write buffers): what it applied since its store's
+            // last flush is lost with it
+            awaitTrue("150 appends to append-big acked", Duration.ofSeconds(120),
+                    () -> bigAcked.get() >= appends / 2 || !failures.isEmpty());
             before = nodeInfo(3);
             KvRun kill = kv("node", "kill", "3");
             assertEquals(ExitCode.OK, kill.exitCode(), kill.toString());
@@ -526,6 +530,11 @@ class FullCopyIT {
             assertSameValue(on1.value(), on3.value(), key + " on node 3 against node 1");
             assertEquals(on1.version(), on3.version(), key + ": version on node 1 and node 3");
         }
+        // And its restart did re-read events its store already held (skipped as already applied):
+        // the case where an append could have been applied twice
+        assertTrue(after.path("counters").path("alreadyApplied").asLong() > 0, "node 3 re-read no event its store"
+                + " held (counters.alreadyApplied 0): the crash did not leave the store past Streams' offsets,"
+                + " so this run did not test what it should; " + after);
         // And a replay of the log reproduces every partition of every copy
         assertReplayMatchesEveryCopy(3);
     }
@@ -533,10 +542,11 @@ class FullCopyIT {
     /**
      * Appends {@code count} distinct characters (U+0100 onwards) to {@code key}, one request about
      * every 80 ms, alternately on nodes 1 and 2; a failed append is retried with its id (applied at
-     * most once) until acked, up to 5 attempts. {@code acked} gets each acked character in order;
-     * each ack's value must be {@code acked}.
+     * most once) until acked, up to 5 attempts. {@code acked} gets each acked character in order
+     * ({@code progress} counts them); each ack's value must be {@code acked}.
      */
-    private static void appendDistinct(String key, int count, StringBuilder acked, List<String> failures) {
+    private static void appendDistinct(String key, int count, StringBuilder acked, AtomicInteger progress,
+                                       List<String> failures) {
         for (int i = 0; i < count; i++) {
             String suffix = Character.toString(0x100 + i);
             String id = key + "-" + i;
@@ -554,6 +564,7 @@ class FullCopyIT {
                         + " chars ending " + tail(ack.value()) + ", expected " + acked.length() + " ending " + tail(acked));
                 return;
             }
+            progress.incrementAndGet();
             LocalNodes.sleep(80);
         }
     }
