@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -127,7 +128,7 @@ class FullCopyIT {
     void aNodeKilledMidLoadCostsEachClientOperationAtMostOneRetry() throws Exception {
         // Given 4 clients in closed loops for 20 s on nodes 1 and 2, each writing its own keys
         // (wait=log, every fourth wait=applied) and reading them back linearizably
-        ClosedLoad load = new ClosedLoad(4, 40, Duration.ofSeconds(20));
+        ClosedLoad load = new ClosedLoad(40, Duration.ofSeconds(20));
         ExecutorService clients = Executors.newFixedThreadPool(4);
         List<Future<?>> running = new ArrayList<>();
         for (int client = 0; client < 4; client++) {
@@ -185,7 +186,7 @@ class FullCopyIT {
         final List<String> violations = new CopyOnWriteArrayList<>();
         final Map<String, Acked> lastAcked = new ConcurrentHashMap<>();
 
-        ClosedLoad(int clients, int keysPerClient, Duration length) {
+        ClosedLoad(int keysPerClient, Duration length) {
             this.keysPerClient = keysPerClient;
             this.endNanos = System.nanoTime() + length.toNanos();
         }
@@ -195,7 +196,7 @@ class FullCopyIT {
             int other = 3 - primary;
             Random random = new Random(1000 + client);
             // a key whose write failed twice has an unknown value: it is left out of the checks
-            Set<String> unknown = new java.util.HashSet<>();
+            Set<String> unknown = new HashSet<>();
             for (int seq = 0; System.nanoTime() < endNanos; seq++) {
                 String key = "load-c" + client + "-k" + random.nextInt(keysPerClient);
                 if (random.nextBoolean()) {
@@ -248,8 +249,8 @@ class FullCopyIT {
 
     /**
      * A write acknowledged to its client. Its version is the key's only when the first attempt was
-     * acked: a retried {@code wait=log} ack carries the offset of the retry's event, which the
-     * dedupe then skips.
+     * acked: if a failed first attempt did reach the log, a retried {@code wait=log} ack carries the
+     * offset of the retry's event, which the dedupe then skips.
      */
     private record Acked(String value, long version, boolean retried) {
         boolean isSeenBy(Reply read) {
