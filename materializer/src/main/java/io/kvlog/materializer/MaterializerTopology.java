@@ -74,7 +74,11 @@ public final class MaterializerTopology {
         // the processor never throws (it counts and skips); with the handler on for the global
         // thread too, a bug that did throw is logged and fails the copy as before (LogAndFail)
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-        // how often the store is flushed with its offsets: what a crash makes the node re-read
+        // how often the global thread may flush the store with its offsets. Kafka Streams 4.3.1
+        // also waits for 10,000 new offsets (OFFSET_DELTA_THRESHOLD_FOR_CHECKPOINT) and runs
+        // RocksDB without a write-ahead log, so a crash re-reads up to that much of the log (a
+        // node killed soon after a rebuild re-reads all of it); what RocksDB flushed on its own
+        // beyond those offsets is skipped by the stored positions (FullCopyIT shows it)
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 10_000);
         // big fetches for replay (restore) speed; a fetch still returns as soon as one record
         // arrives (fetch.min.bytes 1), so a live event is applied within milliseconds
