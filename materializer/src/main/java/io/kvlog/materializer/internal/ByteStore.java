@@ -27,5 +27,26 @@ public interface ByteStore {
     interface Range extends Iterator<Map.Entry<byte[], byte[]>>, AutoCloseable {
         @Override
         void close();
+
+        /** A range over {@code pairs}, each turned into bytes by {@code bytes}; closing it runs {@code close}. */
+        static <T> Range of(Iterator<T> pairs, java.util.function.Function<T, Map.Entry<byte[], byte[]>> bytes,
+                            Runnable close) {
+            return new Range() {
+                @Override
+                public boolean hasNext() {
+                    return pairs.hasNext();
+                }
+
+                @Override
+                public Map.Entry<byte[], byte[]> next() {
+                    return bytes.apply(pairs.next());
+                }
+
+                @Override
+                public void close() {
+                    close.run();
+                }
+            };
+        }
     }
 }

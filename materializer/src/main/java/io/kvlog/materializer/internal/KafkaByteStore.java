@@ -52,22 +52,6 @@ public final class KafkaByteStore implements ByteStore {
         // created here, closed by the caller through Range.close()
         KeyValueIterator<Bytes, byte[]> it = reads.range(from == null ? null : Bytes.wrap(from),
                 to == null ? null : Bytes.wrap(to));
-        return new Range() {
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public Map.Entry<byte[], byte[]> next() {
-                KeyValue<Bytes, byte[]> next = it.next();
-                return Map.entry(next.key.get(), next.value);
-            }
-
-            @Override
-            public void close() {
-                it.close();
-            }
-        };
+        return Range.of(it, next -> Map.entry(next.key.get(), next.value), it::close);
     }
 }

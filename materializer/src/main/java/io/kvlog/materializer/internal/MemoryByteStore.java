@@ -39,22 +39,7 @@ public final class MemoryByteStore implements ByteStore {
             view = view.headMap(Bytes.wrap(to), true);
         }
         Iterator<Map.Entry<Bytes, byte[]>> it = view.entrySet().iterator();
-        return new Range() {
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public Map.Entry<byte[], byte[]> next() {
-                Map.Entry<Bytes, byte[]> next = it.next();
-                return Map.entry(next.getKey().get(), next.getValue());
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        return Range.of(it, next -> Map.entry(next.getKey().get(), next.getValue()), () -> { });
     }
 
     public int size() {
