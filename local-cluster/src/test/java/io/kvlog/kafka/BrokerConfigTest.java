@@ -36,16 +36,19 @@ class BrokerConfigTest {
     }
 
     @Test
-    void silentBrokerIsFencedAfter2500Milliseconds() {
+    void silentBrokerIsFencedAfter2000MillisecondsAndASilentControllerReplacedWithinTwoSeconds() {
         // Given any broker of the cluster
         BrokerConfig config = new BrokerConfig(3, 9003, 9103, Path.of("/d/b3"), THREE);
 
         // When its properties are rendered
         Map<String, String> p = config.properties();
 
-        // Then it heartbeats every 500 ms and the controller fences it after 2.5 s without one
+        // Then it heartbeats every 500 ms and the controller fences it after 2 s without one
         assertEquals("500", p.get("broker.heartbeat.interval.ms"));
-        assertEquals("2500", p.get("broker.session.timeout.ms"));
+        assertEquals("2000", p.get("broker.session.timeout.ms"));
+        // and a silent quorum leader is given up after 1 s, an election takes 0.5 s
+        assertEquals("1000", p.get("controller.quorum.fetch.timeout.ms"));
+        assertEquals("500", p.get("controller.quorum.election.timeout.ms"));
         // and a session spans several heartbeats, so one late beat does not fence a live broker
         assertTrue(BrokerConfig.SESSION_TIMEOUT.compareTo(BrokerConfig.HEARTBEAT_INTERVAL.multipliedBy(4)) >= 0);
     }
