@@ -27,7 +27,7 @@ class BenchArgumentsTest {
             "--suite huge;suite: must be one of [standard, quick, acks, none], got 'huge'",
             "--baseline redis;--baseline: must be kafka, http-null or etcd=URL[,URL...], got 'redis'",
             "--baseline etcd=localhost;--baseline etcd=: must be http://HOST:PORT, got 'localhost'",
-            "--scenarios replay,chaos;--scenarios: must be a list of [replay, node-kill, node-stop, broker-kill] or all, got 'chaos'",
+            "--scenarios replay,chaos;--scenarios: must be a list of [replay, rebuild, node-kill, node-stop, broker-kill] or all, got 'chaos'",
             "-H ftp://x:1;-H: must be http://HOST:PORT, got 'ftp://x:1'",
             "--start-etcd --baseline etcd=http://127.0.0.1:2379;--start-etcd and --baseline etcd=URL exclude each other",
     })
