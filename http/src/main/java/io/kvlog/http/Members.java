@@ -10,6 +10,13 @@ import java.util.Map;
 public interface Members {
 
     /**
+     * The waiting call every member answers ({@code ?partition=P&offset=O}: 200 once its copy has
+     * applied offset O of partition P, 504 at the deadline); a writer's {@code wait=all} sends it
+     * to each other live member.
+     */
+    String APPLIED_PATH = "/v1/admin/applied";
+
+    /**
      * One live node.
      *
      * @param id             its name, e.g. {@code node-2}

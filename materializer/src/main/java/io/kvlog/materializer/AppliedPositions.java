@@ -62,13 +62,24 @@ public final class AppliedPositions {
         return Collections.unmodifiableMap(positions);
     }
 
-    /** Events applied in all partitions (the sum of positions + 1). */
-    public long total() {
-        long sum = 0;
-        for (int p = 0; p < applied.length(); p++) {
-            sum += applied.get(p) + 1;
+    /**
+     * How many events a copy at {@code applied} (partition → position) is behind the log whose
+     * partitions end at {@code ends} (partition → high watermark, the next offset to be written);
+     * partitions with no known end count nothing, and no ends at all means unknown (null).
+     */
+    public static Long lag(Map<Integer, Long> applied, Map<Integer, Long> ends) {
+        if (ends.isEmpty()) {
+            return null;
         }
-        return sum;
+        long lag = 0;
+        for (Map.Entry<Integer, Long> position : applied.entrySet()) {
+            Long end = ends.get(position.getKey());
+            if (end != null) {
+                // a copy that applied end - 1 is caught up
+                lag += Math.max(0, end - 1 - position.getValue());
+            }
+        }
+        return lag;
     }
 
     /**

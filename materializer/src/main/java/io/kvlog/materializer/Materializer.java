@@ -145,10 +145,6 @@ public final class Materializer implements AutoCloseable {
         return counters;
     }
 
-    public MaterializerConfig config() {
-        return config;
-    }
-
     /** A key's entry and the position of its partition, read together. */
     public record Versioned(Entry entry, int partition, long position) {
         /** The key's version: 0 when absent. */

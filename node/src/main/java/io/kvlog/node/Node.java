@@ -1,10 +1,10 @@
 package io.kvlog.node;
 
-import io.kvlog.http.Members;
 import io.kvlog.http.NodeIdentity;
 import io.kvlog.http.Replies;
 import io.kvlog.kafka.EventTopic;
 import io.kvlog.kafka.NodesTopic;
+import io.kvlog.materializer.AppliedPositions;
 import io.kvlog.materializer.Materializer;
 import io.kvlog.materializer.MaterializerConfig;
 import io.kvlog.node.internal.Membership;
@@ -125,11 +125,6 @@ public final class Node implements AutoCloseable {
         LOG.info("{} ready", config.name());
     }
 
-    /** Members of the cluster as this node sees them (live ones). */
-    public Members members() {
-        return membership;
-    }
-
     /** The Get of {@code POST /v1/ops}: a linearizable read, its GetResult (404 included) as the reply. */
     private Future<JsonObject> opsGet(OpsHandler.Op op) {
         return query.get(op.key(), Consistency.LINEARIZABLE, Optional.empty(), op.id()).map(GetReply::body);
@@ -184,17 +179,9 @@ public final class Node implements AutoCloseable {
         }
         body.put("state", materializer.state());
         Map<Integer, Long> positions = materializer.positions().snapshot();
-        Map<Integer, Long> ends = endOffsets();
         JsonObject applied = new JsonObject();
-        Long lag = ends.isEmpty() ? null : 0L;
-        for (Map.Entry<Integer, Long> position : positions.entrySet()) {
-            applied.put(String.valueOf(position.getKey()), position.getValue());
-            Long end = ends.get(position.getKey());
-            if (lag != null && end != null) {
-                // the end offset is the next to be written: a copy that applied end - 1 is caught up
-                lag += Math.max(0, end - 1 - position.getValue());
-            }
-        }
+        positions.forEach((p, o) -> applied.put(String.valueOf(p), o));
+        Long lag = AppliedPositions.lag(positions, endOffsets());
         Materializer.RestoreProgress restore = materializer.restore();
         var counters = materializer.counters();
         return body.put("applied", applied).put("lag", lag)

@@ -59,11 +59,6 @@ public final class QueryService implements AutoCloseable {
         return api.get(key, consistency, after, id);
     }
 
-    /** The path of the waiting call a writer's {@code wait=all} sends to every live node. */
-    public static String appliedPath() {
-        return ReadApi.APPLIED_PATH;
-    }
-
     @Override
     public void close() {
         admin.close(java.time.Duration.ofSeconds(5));

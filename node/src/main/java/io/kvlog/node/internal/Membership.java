@@ -46,7 +46,8 @@ public final class Membership implements Members, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
     static final long HEARTBEAT_MILLIS = 1000;
 
-    private record Heartbeat(JsonObject body, long timestamp) {
+    /** A member as its last heartbeat described it (age 0), read once on receipt, and the heartbeat's record time. */
+    private record Heartbeat(Member member, long timestamp) {
     }
 
     private final String self;
@@ -112,21 +113,22 @@ public final class Membership implements Members, AutoCloseable {
         known.forEach((id, beat) -> {
             long age = Math.max(0, now - beat.timestamp());
             if (age < nodeTimeout.toMillis()) {
-                live.add(member(beat.body(), age));
+                Member m = beat.member();
+                live.add(new Member(m.id(), m.url(), m.roles(), m.started(), m.ready(), m.applied(), age));
             }
         });
         live.sort(Comparator.comparing(Member::id));
         return live;
     }
 
-    private static Member member(JsonObject body, long age) {
+    private static Member member(JsonObject body) {
         Map<Integer, Long> applied = new LinkedHashMap<>();
         JsonObject positions = body.getJsonObject("applied", new JsonObject());
         positions.forEach(e -> applied.put(Integer.parseInt(e.getKey()), ((Number) e.getValue()).longValue()));
         List<String> roles = new ArrayList<>();
         body.getJsonArray("roles", new io.vertx.core.json.JsonArray()).forEach(r -> roles.add(String.valueOf(r)));
         return new Member(body.getString("id"), body.getString("url"), List.copyOf(roles),
-                body.getLong("started", 0L), body.getBoolean("ready", false), applied, age);
+                body.getLong("started", 0L), body.getBoolean("ready", false), java.util.Collections.unmodifiableMap(applied), 0);
     }
 
     private void publish() {
@@ -155,7 +157,7 @@ public final class Membership implements Members, AutoCloseable {
                     }
                     try {
                         JsonObject body = new JsonObject(new String(record.value(), StandardCharsets.UTF_8));
-                        known.merge(record.key(), new Heartbeat(body, record.timestamp()),
+                        known.merge(record.key(), new Heartbeat(member(body), record.timestamp()),
                                 (old, fresh) -> fresh.timestamp() >= old.timestamp() ? fresh : old);
                     } catch (RuntimeException e) {
                         LOG.warn("Skipped an unreadable heartbeat of {} at offset {}: {}", record.key(),

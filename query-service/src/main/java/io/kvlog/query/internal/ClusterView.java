@@ -3,6 +3,7 @@ package io.kvlog.query.internal;
 import io.kvlog.http.Deadline;
 import io.kvlog.http.Members;
 import io.kvlog.http.NodeIdentity;
+import io.kvlog.materializer.AppliedPositions;
 import io.kvlog.protocol.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -84,14 +85,8 @@ public final class ClusterView {
         JsonArray nodes = new JsonArray();
         for (Members.Member member : members.live()) {
             JsonObject applied = new JsonObject();
-            Long lag = highWatermarks.isEmpty() ? null : 0L;
-            for (Map.Entry<Integer, Long> position : member.applied().entrySet()) {
-                applied.put(String.valueOf(position.getKey()), position.getValue());
-                Long hw = highWatermarks.get(position.getKey());
-                if (lag != null && hw != null) {
-                    lag += Math.max(0, hw - 1 - position.getValue());
-                }
-            }
+            member.applied().forEach((p, o) -> applied.put(String.valueOf(p), o));
+            Long lag = AppliedPositions.lag(member.applied(), highWatermarks);
             nodes.add(new JsonObject().put("id", member.id()).put("url", member.url())
                     .put("roles", new JsonArray(member.roles())).put("ready", member.ready())
                     .put("started", member.started()).put("heartbeatAgeMs", member.heartbeatAgeMs())

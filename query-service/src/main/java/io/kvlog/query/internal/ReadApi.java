@@ -34,8 +34,6 @@ public final class ReadApi {
 
     /** Default {@code limit=} of a scan (bounded by {@link QueryConfig#maxScanLimit()}). */
     public static final int DEFAULT_SCAN_LIMIT = 100;
-    /** The path other nodes' writers wait on for {@code wait=all}. */
-    public static final String APPLIED_PATH = "/v1/admin/applied";
     /** How long a digest may take. */
     private static final Duration DIGEST_TIMEOUT = Duration.ofSeconds(30);
 
@@ -63,7 +61,7 @@ public final class ReadApi {
         router.get("/v1/kv").handler(this::scan);
         router.get("/v1/cluster").handler(this::cluster);
         router.get("/v1/admin/digest").handler(this::digest);
-        router.get(APPLIED_PATH).handler(this::applied);
+        router.get(Members.APPLIED_PATH).handler(this::applied);
     }
 
     /** The get of {@code GET /v1/kv/:key} and of {@code POST /v1/ops}. */

@@ -78,7 +78,7 @@ public final class Reads {
             return Future.failedFuture(e);
         }
         Future<Long> highWatermark = consistency == Consistency.LINEARIZABLE
-                ? highWatermarks(Set.of(partition), deadline).map(all -> all.get(partition))
+                ? lookedUp(readIndex.highWatermark(partition), deadline)
                 : Future.succeededFuture(-1L);
         return highWatermark
                 .compose(hw -> {
@@ -108,7 +108,7 @@ public final class Reads {
         Future<?> caughtUp;
         if (consistency == Consistency.LINEARIZABLE) {
             Set<Integer> all = IntStream.range(0, copy.partitions()).boxed().collect(Collectors.toSet());
-            caughtUp = highWatermarks(all, deadline).compose(hws -> {
+            caughtUp = lookedUp(readIndex.highWatermarks(all), deadline).compose(hws -> {
                 List<Future<Long>> waits = new ArrayList<>();
                 hws.forEach((p, hw) -> waits.add(applied(p, hw - 1, deadline,
                         "offset " + (hw - 1) + " (the high watermark at arrival, minus 1)")));
@@ -140,9 +140,10 @@ public final class Reads {
                         + partition + " in time; it is at offset " + copy.positions().applied(partition)));
     }
 
-    private Future<Map<Integer, Long>> highWatermarks(Set<Integer> partitions, Deadline deadline) {
-        return Deadlines.guard(vertx, Future.fromCompletionStage(readIndex.highWatermarks(partitions),
-                        vertx.getOrCreateContext()), deadline, "looking up the high watermark")
+    /** A high-watermark lookup of the read index, bounded by the deadline; a 503 if it fails. */
+    private <T> Future<T> lookedUp(java.util.concurrent.CompletionStage<T> lookup, Deadline deadline) {
+        return Deadlines.guard(vertx, Future.fromCompletionStage(lookup, vertx.getOrCreateContext()), deadline,
+                        "looking up the high watermark")
                 .recover(failure -> Future.failedFuture(failure instanceof ApiException ? failure
                         : ApiException.unavailable("cannot read the high watermark of " + Topics.EVENTS
                         + " (brokers unreachable?): " + failure.getMessage())));

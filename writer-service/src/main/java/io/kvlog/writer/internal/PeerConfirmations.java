@@ -95,7 +95,7 @@ public final class PeerConfirmations implements AutoCloseable {
             return;
         }
         long waitMs = Math.max(1, deadline.remainingMillis());
-        client.getAbs(member.url() + "/v1/admin/applied")
+        client.getAbs(member.url() + Members.APPLIED_PATH)
                 .addQueryParam("partition", Integer.toString(partition))
                 .addQueryParam("offset", Long.toString(offset))
                 .addQueryParam("wait-ms", Long.toString(waitMs))
