@@ -147,7 +147,7 @@ public final class WriterService implements AutoCloseable {
                 "the log did not acknowledge the append (acks=all): not enough in-sync replicas or brokers unreachable");
         long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
         long timer = vertx.setTimer(remaining, t -> reply.tryComplete(WriteReply.failed(id, request.key(),
-                "not confirmed within " + config.ackTimeout().toMillis() + " ms: " + stage.get())));
+                notConfirmed(stage))));
         reply.future().onComplete(done -> {
             vertx.cancelTimer(timer);
             inFlight.decrementAndGet();
@@ -180,7 +180,7 @@ public final class WriterService implements AutoCloseable {
         long offset = appended.offset();
         Deadline until = new Deadline(deadline);
         Future<Outcome> applied = Deadlines.await(vertx, copy.positions().await(partition, offset), until,
-                        () -> new IllegalStateException(stage.get()))
+                        () -> new IllegalStateException(notConfirmed(stage)))
                 .compose(position -> vertx.executeBlocking(() -> outcomeAt(request, partition, offset), false));
         if (ack != AckLevel.ALL) {
             return applied;
@@ -190,6 +190,11 @@ public final class WriterService implements AutoCloseable {
                     + " applied by this node's copy, not by every live node's copy in time");
             return peers.confirm(partition, offset, until, stage).map(outcome);
         });
+    }
+
+    /** Why a write failed at its deadline: the stage it had reached. */
+    private String notConfirmed(AtomicReference<String> stage) {
+        return "not confirmed within " + config.ackTimeout().toMillis() + " ms: " + stage.get();
     }
 
     /** The outcome this copy recorded for the request's event, which it has applied (runs on a worker). */

@@ -73,8 +73,7 @@ public final class PeerConfirmations implements AutoCloseable {
             pending.retainAll(live); // a node that is not live does not block
             settle.run();
         });
-        // a little after the deadline: the writer's own timer answers first, with its fuller message;
-        // this one only ends the wait
+        // a little after the deadline: the writer's own timer answers first; this one only ends the wait
         long timeout = vertx.setTimer(Math.max(1, deadline.remainingMillis()) + 50, id -> done.tryFail(stage.get()));
         done.future().onComplete(ignored -> {
             vertx.cancelTimer(check);
