@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates {@code kv.events} as DESIGN.md fixes it, or checks that an existing one matches.
@@ -28,6 +29,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class EventTopic {
 
     private static final long TIMEOUT_SECONDS = 30;
+    private static final long UNKNOWN_TOPIC_RETRY_MILLIS = 100;
 
     private EventTopic() {
     }
@@ -77,7 +79,7 @@ public final class EventTopic {
                     throw new IllegalStateException("cannot create " + Topics.EVENTS + ": " + e.getCause().getMessage(), e.getCause());
                 }
             }
-            List<String> differences = differences(admin, expected);
+            List<String> differences = differencesOnceKnown(admin, expected);
             if (!differences.isEmpty()) {
                 throw new TopicMismatchException(Topics.EVENTS, differences);
             }
@@ -88,6 +90,27 @@ public final class EventTopic {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating " + Topics.EVENTS, e);
+        }
+    }
+
+    /**
+     * {@link #differences}, asked again while the broker answering does not know the topic yet:
+     * another process (a node, {@code kv up}) may have created it a moment ago, and the metadata
+     * reaches every broker a little later (seen: a node failing its start with
+     * UnknownTopicOrPartitionException when three nodes and {@code kv up} started together).
+     */
+    private static List<String> differencesOnceKnown(Admin admin, Expected expected)
+            throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (true) {
+            try {
+                return differences(admin, expected);
+            } catch (IllegalStateException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(UNKNOWN_TOPIC_RETRY_MILLIS);
+            }
         }
     }
 

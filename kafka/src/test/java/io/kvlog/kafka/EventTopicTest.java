@@ -3,9 +3,27 @@ package io.kvlog.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvlog.protocol.Topics;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.DescribeConfigsResult;
+import org.apache.kafka.clients.admin.DescribeTopicsResult;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.internals.KafkaFutureImpl;
 import org.junit.jupiter.api.Test;
 
 class EventTopicTest {
@@ -48,5 +66,64 @@ class EventTopicTest {
         // Then each difference is named with the expected value
         assertEquals(List.of("partitions 6, expected 12", "replication factor 1, expected 3",
                 "retention.ms=604800000, expected -1", "unclean.leader.election.enable=true, expected false"), diffs);
+    }
+
+    @Test
+    void aTopicJustCreatedByAnotherProcessIsVerifiedOnceTheBrokerKnowsIt() throws Exception {
+        // Given a topic another process created a moment ago: the broker asked does not know it for two looks
+        EventTopic.Expected expected = EventTopic.Expected.forCluster(2, 3);
+        AtomicInteger describes = new AtomicInteger();
+        Admin admin = admin(expected, describes, 2);
+
+        // When this process ensures it
+        EventTopic.Result result = EventTopic.ensure(admin, expected);
+
+        // Then it asked again until the broker knew the topic, and found it as expected
+        assertEquals(EventTopic.Result.VERIFIED, result);
+        assertEquals(3, describes.get());
+    }
+
+    /**
+     * An admin client whose topic already exists (created elsewhere) and matches {@code expected};
+     * its first {@code unknownFor} descriptions fail with UnknownTopicOrPartitionException.
+     */
+    private static Admin admin(EventTopic.Expected expected, AtomicInteger describes, int unknownFor) {
+        return (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "createTopics" -> new CreateTopicsResult(Map.of(Topics.EVENTS,
+                            failed(new TopicExistsException("Topic 'kv.events' already exists.")))) { };
+                    case "describeTopics" -> {
+                        KafkaFuture<TopicDescription> description = describes.incrementAndGet() <= unknownFor
+                                ? failed(new UnknownTopicOrPartitionException("This server does not host this topic-partition."))
+                                : KafkaFuture.completedFuture(description(expected));
+                        yield new DescribeTopicsResult(null, Map.of(Topics.EVENTS, description)) { };
+                    }
+                    case "describeConfigs" -> {
+                        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, Topics.EVENTS);
+                        List<ConfigEntry> entries = new ArrayList<>();
+                        expected.configs().forEach((k, v) -> entries.add(new ConfigEntry(k, v)));
+                        yield new DescribeConfigsResult(Map.of(resource,
+                                KafkaFuture.completedFuture(new Config(entries)))) { };
+                    }
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    private static TopicDescription description(EventTopic.Expected expected) {
+        List<Node> replicas = new ArrayList<>();
+        for (int b = 1; b <= expected.replicationFactor(); b++) {
+            replicas.add(new Node(b, "127.0.0.1", 9000 + b));
+        }
+        List<TopicPartitionInfo> partitions = new ArrayList<>();
+        for (int p = 0; p < expected.partitions(); p++) {
+            partitions.add(new TopicPartitionInfo(p, replicas.get(0), replicas, replicas));
+        }
+        return new TopicDescription(Topics.EVENTS, false, partitions);
+    }
+
+    private static <T> KafkaFuture<T> failed(Throwable cause) {
+        KafkaFutureImpl<T> future = new KafkaFutureImpl<>();
+        future.completeExceptionally(cause);
+        return future;
     }
 }
