@@ -35,7 +35,9 @@ import org.apache.kafka.streams.KeyValue;
  *   <li>The event's condition fails on the key's current state: {@code PRECONDITION_FAILED}.</li>
  *   <li>An Append whose result would exceed {@link Validation#MAX_STORED_VALUE_BYTES}: {@code TOO_LARGE}.</li>
  *   <li>Otherwise applied: Insert sets the key at version {@code o + 1}, Append appends to it
- *       (an absent key starts empty), Remove deletes it (absent: version 0); {@code APPLIED}.</li>
+ *       (an absent key starts empty), Remove deletes it (absent: version 0); {@code APPLIED}.
+ *       What changed the key (all but a Remove of an absent key) is a {@link Change}, recorded
+ *       in the key's history under version {@code o + 1}.</li>
  * </ol>
  * The outcome of an event with an id is stored under {@code (p, id)}; an event without an id
  * is applied and never deduplicated. Progress is written in the same batch as the event's
@@ -73,8 +75,12 @@ public final class Applier {
     public sealed interface Result permits Decided, AlreadyApplied, Malformed {
     }
 
-    /** The event was decided: applied, precondition failed, too large (stored) or a duplicate (not stored). */
-    public record Decided(Outcome outcome) implements Result {
+    /**
+     * The event was decided: applied, precondition failed, too large (stored) or a duplicate (not
+     * stored). {@code change} is what it changed, null if nothing (all but an applied Insert or
+     * Append, or a Remove of a present key).
+     */
+    public record Decided(Outcome outcome, Change change) implements Result {
     }
 
     /** The event had been applied before (re-processing); nothing changed. */
@@ -151,7 +157,7 @@ public final class Applier {
             byte[] stored = store.get(StoreLayout.outcome(partition, id));
             Outcome first = stored == null ? null : OutcomeCodec.decode(stored);
             if (first != null && !expired(first, logTime)) {
-                return new Decided(first.duplicateAt(key, offset, logTime));
+                return new Decided(first.duplicateAt(key, offset, logTime), null);
             }
         }
 
@@ -161,6 +167,7 @@ public final class Applier {
         long currentVersion = current == null ? 0 : current.version();
         String currentValue = current == null ? "" : current.value();
         Outcome outcome;
+        Change change = null;
         if (event.expect() != null && !event.expect().holdsFor(current != null, currentVersion)) {
             outcome = Outcome.preconditionFailed(outcomeId(event, offset), key, offset, currentVersion, logTime);
         } else if (event.type() == EventType.Append
@@ -181,12 +188,23 @@ public final class Applier {
             }
             String appended = event.type() == EventType.Append ? currentValue + event.value() : null;
             outcome = Outcome.applied(outcomeId(event, offset), key, offset, version, appended, logTime);
+            if (event.type() != EventType.Remove || current != null) {
+                Change.Type type = switch (event.type()) {
+                    case Insert -> Change.Type.PUT;
+                    case Append -> Change.Type.APPEND;
+                    case Remove -> Change.Type.DELETE;
+                };
+                long time = Math.max(0, record.timestamp());
+                change = new Change(partition, offset, key, type, event.value(), id, time);
+                batch.add(KeyValue.pair(StoreLayout.history(key, change.version()),
+                        StoreLayout.encodeRevision(type, time)));
+            }
         }
         if (id != null) {
             batch.add(KeyValue.pair(StoreLayout.outcome(partition, id), OutcomeCodec.encode(outcome)));
             batch.add(KeyValue.pair(StoreLayout.expiry(partition, logTime, id), new byte[0]));
         }
-        return new Decided(outcome);
+        return new Decided(outcome, change);
     }
 
     /** The id an outcome is reported under: the event's, or (never stored) one naming its position. */

@@ -1,6 +1,7 @@
 package io.kvlog.materializer;
 
 import io.kvlog.materializer.internal.ByteStore;
+import io.kvlog.materializer.internal.HistoryIndex;
 import io.kvlog.materializer.internal.KafkaByteStore;
 import io.kvlog.materializer.internal.PartitionDigester;
 import io.kvlog.materializer.internal.StoreLayout;
@@ -54,6 +55,7 @@ public final class Materializer implements AutoCloseable {
     private final int partitions;
     private final ApplyCounters counters = new ApplyCounters();
     private final AppliedPositions positions;
+    private final ChangeFeed feed;
     private final StampedLock lock = new StampedLock();
     private final Restore restore = new Restore();
     private final CountDownLatch running = new CountDownLatch(1);
@@ -68,7 +70,9 @@ public final class Materializer implements AutoCloseable {
         this.config = config;
         this.partitions = partitions;
         this.positions = new AppliedPositions(partitions);
-        this.streams = new KafkaStreams(MaterializerTopology.build(config, counters, positions, lock, this::failed),
+        this.feed = new ChangeFeed(positions);
+        this.streams = new KafkaStreams(MaterializerTopology.build(config, counters, positions, lock, feed,
+                this::failed),
                 MaterializerTopology.streamsProperties(config));
         streams.setGlobalStateRestoreListener(restore);
         streams.setStateListener((now, before) -> {
@@ -133,6 +137,11 @@ public final class Materializer implements AutoCloseable {
     /** How far this copy has applied each partition; the waiter registry of every wait path. */
     public AppliedPositions positions() {
         return positions;
+    }
+
+    /** The live feed of what this copy applies: what watchers subscribe to. */
+    public ChangeFeed feed() {
+        return feed;
     }
 
     /** The replay at start: progress while it runs, totals once done. */
@@ -212,6 +221,21 @@ public final class Materializer implements AutoCloseable {
             }
         }
         return page;
+    }
+
+    /**
+     * Up to {@code limit} versions of {@code key} below {@code before} (exclusive; 0 or less: no
+     * bound), newest first, from one iterator.
+     */
+    public List<Revision> history(String key, long before, int limit) {
+        Validation.key(key);
+        return HistoryIndex.page(view(), key, before, limit);
+    }
+
+    /** The version {@code version} of {@code key}, null if no change of the key made it (in this copy, so far). */
+    public Revision revision(String key, long version) {
+        Validation.key(key);
+        return HistoryIndex.revision(view(), key, version);
     }
 
     /** A digest of this copy's state of {@code partition}, from one iterator (one point in time). */

@@ -44,10 +44,11 @@ public final class MaterializerTopology {
      * @param counters  receives a count of every record applied or skipped
      * @param positions advanced by every record
      * @param lock      held for writing while a record is applied (see {@link ApplyProcessor})
+     * @param feed      told of every record applied, after its position advanced
      * @param onFailure told if the store fails (the copy stops applying)
      */
     public static Topology build(MaterializerConfig config, ApplyCounters counters, AppliedPositions positions,
-                                 StampedLock lock, Consumer<Throwable> onFailure) {
+                                 StampedLock lock, ChangeFeed feed, Consumer<Throwable> onFailure) {
         StreamsBuilder builder = new StreamsBuilder();
         StoreBuilder<KeyValueStore<Bytes, byte[]>> store = Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(STORE), Serdes.Bytes(), Serdes.ByteArray())
@@ -56,7 +57,7 @@ public final class MaterializerTopology {
                 .withLoggingDisabled();
         builder.addGlobalStore(store, Topics.EVENTS,
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE),
-                () -> new ApplyProcessor(config.dedupeWindow(), counters, positions, lock, onFailure));
+                () -> new ApplyProcessor(config.dedupeWindow(), counters, positions, lock, feed, onFailure));
         return builder.build();
     }
 

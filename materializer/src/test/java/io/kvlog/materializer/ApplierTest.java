@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.kvlog.materializer.internal.ByteStore;
+import io.kvlog.materializer.internal.HistoryIndex;
 import io.kvlog.materializer.internal.MemoryByteStore;
 import io.kvlog.materializer.internal.PartitionDigester;
 import io.kvlog.materializer.internal.StoreLayout;
@@ -262,5 +263,43 @@ class ApplierTest {
             assertEquals(byPartition.get(p).size() - 1, a.offset());
         }
         assertSameContents(contents(one), two);
+    }
+
+    @Test
+    void everyChangeIsRecordedInTheKeysHistoryAndNothingElseIs() {
+        // Given a key "a" and a key that starts with it, "ab", written in one partition
+        applier.apply(record(0, "a", Event.insert("i0", "one")));
+        applier.apply(record(1, "ab", Event.insert("i1", "other")));
+        applier.apply(record(2, "a", Event.append("i2", "+")));
+        applier.apply(record(3, "a", Event.insert("i0", "duplicate")));
+        applier.apply(record(4, "a", Event.insert("i4", "x").expecting(Expect.version(9))));
+        applier.apply(record(5, "a", Event.remove("i5")));
+        applier.apply(record(6, "a", Event.remove("i6")));
+        applier.apply(record(7, "a", Event.insert(null, "two")));
+
+        // Then "a"'s history is its four changes, newest first, with their record times; "ab"'s is its own
+        List<Revision> history = HistoryIndex.page(store, "a", 0, 10);
+        assertEquals(List.of(new Revision(8, Change.Type.PUT, 1_007), new Revision(6, Change.Type.DELETE, 1_005),
+                new Revision(3, Change.Type.APPEND, 1_002), new Revision(1, Change.Type.PUT, 1_000)), history);
+        assertEquals(List.of(new Revision(2, Change.Type.PUT, 1_001)), HistoryIndex.page(store, "ab", 0, 10));
+        // pages: below a version, and bounded
+        assertEquals(history.subList(2, 4), HistoryIndex.page(store, "a", 6, 10));
+        assertEquals(history.subList(1, 2), HistoryIndex.page(store, "a", 8, 1));
+        assertEquals(List.of(), HistoryIndex.page(store, "a", 1, 10));
+        // a version is found by its number; one no change made is not
+        assertEquals(history.get(2), HistoryIndex.revision(store, "a", 3));
+        assertNull(HistoryIndex.revision(store, "a", 4));
+        assertNull(HistoryIndex.revision(store, "a", 7));
+    }
+
+    @Test
+    void aDecidedEventCarriesItsChangeOnlyWhenItChangedTheKey() {
+        Change put = assertInstanceOf(Applier.Decided.class,
+                applier.apply(record(0, "k", Event.insert("a", "v")))).change();
+        assertEquals(new Change(0, 0, "k", Change.Type.PUT, "v", "a", 1_000), put);
+        assertNull(assertInstanceOf(Applier.Decided.class, applier.apply(record(1, "k", Event.insert("a", "v"))))
+                .change());
+        assertNull(assertInstanceOf(Applier.Decided.class, applier.apply(record(2, "none", Event.remove("b"))))
+                .change());
     }
 }

@@ -10,6 +10,7 @@ import io.kvlog.materializer.internal.StoreLayout;
 import io.kvlog.protocol.Entry;
 import io.kvlog.protocol.EntryCodec;
 import io.kvlog.protocol.Event;
+import io.kvlog.protocol.Expect;
 import io.kvlog.protocol.EventCodec;
 import io.kvlog.protocol.Outcome;
 import io.kvlog.protocol.OutcomeCodec;
@@ -38,13 +39,14 @@ class MaterializerTopologyTest {
     private final ApplyCounters counters = new ApplyCounters();
     private final AppliedPositions positions = new AppliedPositions(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final ChangeFeed feed = new ChangeFeed(positions);
 
     private TopologyTestDriver driver() {
         MaterializerConfig config = MaterializerConfig.defaults("unused:9092", stateDir, "node-t")
                 .withDedupeWindow(Duration.ofHours(1));
         Properties props = MaterializerTopology.streamsProperties(config);
         return new TopologyTestDriver(MaterializerTopology.build(config, counters, positions, new StampedLock(),
-                failure::set), props);
+                feed, failure::set), props);
     }
 
     private static TestInputTopic<byte[], byte[]> events(TopologyTestDriver driver) {
@@ -106,6 +108,35 @@ class MaterializerTopologyTest {
             assertNull(outcome(driver, "a"));
             assertEquals(new Entry("v", 3), entry(driver, "k"));
             assertNull(failure.get());
+        }
+    }
+
+    @Test
+    void theFeedGetsEveryAppliedRecordAfterItsStartAndOnlyChangesCarryAChange() {
+        try (TopologyTestDriver driver = driver()) {
+            TestInputTopic<byte[], byte[]> topic = events(driver);
+            // Given one event applied before a subscriber
+            pipe(topic, "k", Event.insert("a", "v1"));
+            java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (ChangeFeed.Subscription subscription = feed.subscribe((partition, offset, change) -> seen.add(
+                    offset + ":" + (change == null ? "-" : change.type().label() + " " + change.key() + "="
+                            + change.value() + " v" + change.version() + " id " + change.id())))) {
+                assertEquals(0L, subscription.start()[0]);
+
+                // When a duplicate, an append, a failed condition, removes of a present and an absent key, and an event without id follow
+                pipe(topic, "k", Event.insert("a", "again"));
+                pipe(topic, "k", Event.append("b", "+"));
+                pipe(topic, "k", Event.insert("c", "x").expecting(new Expect(7L, null)));
+                pipe(topic, "k", Event.remove("d"));
+                pipe(topic, "gone", Event.remove("e"));
+                pipe(topic, "k", Event.insert(null, "v2"));
+            }
+            pipe(topic, "k", Event.insert("f", "after close"));
+
+            // Then the subscriber saw every record after its start once, and changes only for what changed
+            assertEquals(java.util.List.of("1:-", "2:append k=+ v3 id b", "3:-", "4:delete k=null v5 id d", "5:-",
+                    "6:put k=v2 v7 id null"), seen);
+            assertEquals(0, feed.subscribers());
         }
     }
 }

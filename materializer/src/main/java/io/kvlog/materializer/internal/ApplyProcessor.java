@@ -3,6 +3,7 @@ package io.kvlog.materializer.internal;
 import io.kvlog.materializer.Applier;
 import io.kvlog.materializer.ApplyCounters;
 import io.kvlog.materializer.AppliedPositions;
+import io.kvlog.materializer.ChangeFeed;
 import io.kvlog.materializer.LogRecord;
 import io.kvlog.materializer.MaterializerTopology;
 import io.kvlog.materializer.Progress;
@@ -37,6 +38,7 @@ public final class ApplyProcessor implements Processor<byte[], byte[], Void, Voi
     private final ApplyCounters counters;
     private final AppliedPositions positions;
     private final StampedLock lock;
+    private final ChangeFeed feed;
     private final java.util.function.Consumer<Throwable> onFailure;
     private ProcessorContext<Void, Void> context;
     private Applier applier;
@@ -47,11 +49,12 @@ public final class ApplyProcessor implements Processor<byte[], byte[], Void, Voi
      *             reader holding it sees a store and positions that agree
      */
     public ApplyProcessor(Duration dedupeWindow, ApplyCounters counters, AppliedPositions positions, StampedLock lock,
-                          java.util.function.Consumer<Throwable> onFailure) {
+                          ChangeFeed feed, java.util.function.Consumer<Throwable> onFailure) {
         this.dedupeWindow = dedupeWindow;
         this.counters = counters;
         this.positions = positions;
         this.lock = lock;
+        this.feed = feed;
         this.onFailure = onFailure;
     }
 
@@ -61,6 +64,7 @@ public final class ApplyProcessor implements Processor<byte[], byte[], Void, Voi
         KeyValueStore<Bytes, byte[]> store = context.getStateStore(MaterializerTopology.STORE);
         ByteStore bytes = KafkaByteStore.writable(store);
         this.applier = new Applier(bytes, dedupeWindow);
+        checkLayout(bytes);
         // the positions the store holds (from before a restart) are where this copy stands
         try (ByteStore.Range stored = bytes.range(StoreLayout.start(StoreLayout.POSITION, 0),
                 StoreLayout.end(StoreLayout.POSITION, Integer.MAX_VALUE - 1))) {
@@ -73,6 +77,33 @@ public final class ApplyProcessor implements Processor<byte[], byte[], Void, Voi
                 }
             }
         }
+    }
+
+    /**
+     * Marks an empty store with this layout's version; a store in another layout (an older
+     * kvlog's, without history rows) fails the copy with what to do, rather than serve a
+     * history with holes.
+     */
+    private void checkLayout(ByteStore bytes) {
+        byte[] layout = bytes.get(StoreLayout.layout());
+        if (layout != null && layout.length == 1 && layout[0] == StoreLayout.LAYOUT_VERSION) {
+            return;
+        }
+        boolean empty;
+        try (ByteStore.Range any = bytes.range(null, null)) {
+            empty = !any.hasNext();
+        }
+        if (empty) {
+            bytes.write(java.util.List.of(org.apache.kafka.streams.KeyValue.pair(StoreLayout.layout(),
+                    new byte[] {StoreLayout.LAYOUT_VERSION})));
+            return;
+        }
+        failed = true;
+        IllegalStateException e = new IllegalStateException("this copy's store has layout "
+                + (layout == null ? "2 (no history)" : java.util.Arrays.toString(layout)) + ", this kvlog needs "
+                + StoreLayout.LAYOUT_VERSION + ": rebuild the node (kv node rebuild ID) to replay the log into a new copy");
+        LOG.error("Not applying: {}", e.getMessage());
+        onFailure.accept(e);
     }
 
     @Override
@@ -95,6 +126,7 @@ public final class ApplyProcessor implements Processor<byte[], byte[], Void, Voi
         if (record.key() == null) {
             counters.countNoKey();
             positions.advance(partition, offset);
+            feed.publish(partition, offset, null);
             return;
         }
         Applier.Result result;
@@ -112,6 +144,7 @@ public final class ApplyProcessor implements Processor<byte[], byte[], Void, Voi
         positions.advanceQuietly(partition, offset);
         lock.unlockWrite(stamp);
         positions.advance(partition, offset);
+        feed.publish(partition, offset, result instanceof Applier.Decided decided ? decided.change() : null);
         counters.count(result);
         if (result instanceof Applier.Malformed malformed) {
             LOG.warn("Skipped malformed event at {}-{} offset {}: {}", where.topic(), partition, offset,

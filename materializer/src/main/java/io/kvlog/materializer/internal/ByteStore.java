@@ -23,6 +23,9 @@ public interface ByteStore {
      */
     Range range(byte[] from, byte[] to);
 
+    /** As {@link #range}, in reverse key order (from {@code to} down to {@code from}). */
+    Range reverseRange(byte[] from, byte[] to);
+
     /** An open iteration: close it (it may hold a native iterator). */
     interface Range extends Iterator<Map.Entry<byte[], byte[]>>, AutoCloseable {
         @Override

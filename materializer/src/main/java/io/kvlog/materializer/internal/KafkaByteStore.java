@@ -54,4 +54,12 @@ public final class KafkaByteStore implements ByteStore {
                 to == null ? null : Bytes.wrap(to));
         return Range.of(it, next -> Map.entry(next.key.get(), next.value), it::close);
     }
+
+    @Override
+    public Range reverseRange(byte[] from, byte[] to) {
+        // created here, closed by the caller through Range.close()
+        KeyValueIterator<Bytes, byte[]> it = reads.reverseRange(from == null ? null : Bytes.wrap(from),
+                to == null ? null : Bytes.wrap(to));
+        return Range.of(it, next -> Map.entry(next.key.get(), next.value), it::close);
+    }
 }

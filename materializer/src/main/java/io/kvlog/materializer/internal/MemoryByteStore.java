@@ -31,6 +31,15 @@ public final class MemoryByteStore implements ByteStore {
 
     @Override
     public Range range(byte[] from, byte[] to) {
+        return over(view(from, to));
+    }
+
+    @Override
+    public Range reverseRange(byte[] from, byte[] to) {
+        return over(view(from, to).descendingMap());
+    }
+
+    private NavigableMap<Bytes, byte[]> view(byte[] from, byte[] to) {
         NavigableMap<Bytes, byte[]> view = map;
         if (from != null) {
             view = view.tailMap(Bytes.wrap(from), true);
@@ -38,6 +47,10 @@ public final class MemoryByteStore implements ByteStore {
         if (to != null) {
             view = view.headMap(Bytes.wrap(to), true);
         }
+        return view;
+    }
+
+    private static Range over(NavigableMap<Bytes, byte[]> view) {
         Iterator<Map.Entry<Bytes, byte[]>> it = view.entrySet().iterator();
         return Range.of(it, next -> Map.entry(next.getKey().get(), next.getValue()), () -> { });
     }

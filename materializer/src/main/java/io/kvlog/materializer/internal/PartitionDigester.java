@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Computes the {@link Digest} of one partition from one iteration over a whole store (one point
- * in time): its entries in key order, its outcomes in id order, its progress. Used for live
+ * in time): its entries in key order, its outcomes in id order, its keys' history, its progress. Used for live
  * copies and replays alike, so equal state at equal position gives equal digests.
  */
 public final class PartitionDigester {
@@ -55,8 +55,13 @@ public final class PartitionDigester {
                             outcomes++;
                         }
                     }
+                    case StoreLayout.HISTORY -> {
+                        if (Topics.partitionOf(StoreLayout.historyUserKey(key), partitions) == partition) {
+                            hash(sha256, 'H', key, next.getValue());
+                        }
+                    }
                     default -> {
-                        // the expiry index follows from the outcomes
+                        // the expiry index follows from the outcomes; the layout is no partition's
                     }
                 }
             }

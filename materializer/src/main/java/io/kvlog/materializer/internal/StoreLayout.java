@@ -1,6 +1,8 @@
 package io.kvlog.materializer.internal;
 
+import io.kvlog.materializer.Change;
 import io.kvlog.materializer.Progress;
+import io.kvlog.materializer.Revision;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -13,11 +15,16 @@ import java.nio.charset.StandardCharsets;
  * 0x01 user key (UTF-8)                → {@link io.kvlog.protocol.EntryCodec entry}
  * 0x02 partition id (UTF-8)            → {@link io.kvlog.protocol.OutcomeCodec outcome}
  * 0x03 partition logTime id (UTF-8)    → empty: the outcome's expiry index, oldest first
+ * 0x04 user key (UTF-8) 0x00 version   → {@link Revision}: type (1 byte) and record time (8 bytes);
+ *                                        a key's history, oldest first, never purged
+ * 0x05                                 → the layout's version (1 byte, {@value #LAYOUT_VERSION})
  * </pre>
  * Partitions are 4 bytes and log times 8 bytes, big-endian. Entries carry no partition, so a
  * scan reads keys in order with one iterator; a key's partition is {@code Topics.partitionOf}.
  * A range of one tag and partition ends at {@link #end} (the tag and the next partition): no
- * stored key equals it, since each is longer.
+ * stored key equals it, since each is longer. Keys hold no control characters, so the 0x00
+ * after a key in a history row ends it: the rows of key {@code K} are exactly those from
+ * {@code 0x04 K 0x00} to {@code 0x04 K 0x01}.
  */
 public final class StoreLayout {
 
@@ -25,6 +32,10 @@ public final class StoreLayout {
     static final byte ENTRY = 1;
     static final byte OUTCOME = 2;
     static final byte EXPIRY = 3;
+    static final byte HISTORY = 4;
+    static final byte LAYOUT = 5;
+    /** 3: history rows (2: version 2 without them). A copy in another layout must be rebuilt. */
+    public static final byte LAYOUT_VERSION = 3;
 
     private StoreLayout() {
     }
@@ -46,6 +57,51 @@ public final class StoreLayout {
     public static byte[] expiry(int partition, long logTime, String id) {
         byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(13 + utf8.length).put(EXPIRY).putInt(partition).putLong(logTime).put(utf8).array();
+    }
+
+    /** The history row of {@code key} at {@code version}. */
+    public static byte[] history(String key, long version) {
+        byte[] utf8 = key.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(utf8.length + 10).put(HISTORY).put(utf8).put((byte) 0).putLong(version).array();
+    }
+
+    /** Just before the first history row of {@code key}. */
+    public static byte[] historyStart(String key) {
+        byte[] utf8 = key.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(utf8.length + 2).put(HISTORY).put(utf8).put((byte) 0).array();
+    }
+
+    /** Just past the last history row of {@code key} (no row equals it). */
+    public static byte[] historyEnd(String key) {
+        byte[] utf8 = key.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(utf8.length + 2).put(HISTORY).put(utf8).put((byte) 1).array();
+    }
+
+    /** The user key of a history row's key. */
+    public static String historyUserKey(byte[] historyKey) {
+        return new String(historyKey, 1, historyKey.length - 10, StandardCharsets.UTF_8);
+    }
+
+    /** A history row's value. */
+    public static byte[] encodeRevision(Change.Type type, long time) {
+        return ByteBuffer.allocate(9).put((byte) type.ordinal()).putLong(time).array();
+    }
+
+    /** The revision a history row holds. */
+    public static Revision decodeRevision(byte[] historyKey, byte[] value) {
+        if (value == null || value.length != 9 || value[0] < 0 || value[0] >= Change.Type.values().length) {
+            throw new IllegalArgumentException("history row: must be a type byte and 8 bytes of time, got "
+                    + (value == null ? "null" : value.length + " bytes"));
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(value);
+        Change.Type type = Change.Type.values()[buffer.get()];
+        long version = ByteBuffer.wrap(historyKey, historyKey.length - 8, 8).getLong();
+        return new Revision(version, type, buffer.getLong());
+    }
+
+    /** The key of the layout's version. */
+    public static byte[] layout() {
+        return new byte[] {LAYOUT};
     }
 
     /** The first key of {@code tag}'s range for {@code partition}. */
