@@ -104,7 +104,8 @@ public final class Node implements AutoCloseable {
         }
         if (config.runs(Role.QUERY)) {
             query = new QueryService(vertx, materializer, membership, QueryConfig.defaults(config.bootstrapServers())
-                    .withReadTimeout(config.ackTimeout()), identity, config.kafkaClient());
+                    .withReadTimeout(config.ackTimeout()).withWatchBufferBytes(config.watchBufferBytes()), identity,
+                    config.kafkaClient());
             query.mount(router);
         }
         new OpsHandler(writer, query == null ? null : this::opsGet, config.ackTimeout(), config.maxValueBytes())
@@ -192,7 +193,8 @@ public final class Node implements AutoCloseable {
                 .put("counters", new JsonObject().put("applied", counters.applied())
                         .put("preconditionFailed", counters.preconditionFailed()).put("tooLarge", counters.tooLarge())
                         .put("duplicates", counters.duplicates()).put("alreadyApplied", counters.alreadyApplied())
-                        .put("malformed", counters.malformed()).put("noKey", counters.noKey()));
+                        .put("malformed", counters.malformed()).put("noKey", counters.noKey()))
+                .put("watches", query == null ? null : query.watchStats());
     }
 
     private Map<Integer, Long> endOffsets() {
@@ -269,6 +271,9 @@ public final class Node implements AutoCloseable {
         closing = true;
         if (membership != null) {
             membership.close();
+        }
+        if (query != null) {
+            query.stopWatches(); // a watch never ends by itself: end them, or the server waits for them
         }
         if (server != null) {
             // stop accepting; requests in flight finish (writes end by their deadline)

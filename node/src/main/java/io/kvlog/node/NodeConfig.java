@@ -23,12 +23,15 @@ import java.util.Set;
  * @param maxValueBytes    largest value (default 1 MiB)
  * @param roles            what this node runs
  * @param nodeTimeout      how long after its last heartbeat another node stops counting as live (default 3 s)
+ * @param watchBufferBytes how many bytes of changes one watcher may fall behind before it is
+ *                         closed with an error event (default 16 MiB)
  * @param kafkaClient      settings passed as they are to every Kafka client of the node (security
  *                         protocol, SASL, TLS of a real cluster); empty for a local cluster
  */
 public record NodeConfig(int nodeId, String host, int port, String bootstrapServers, Path stateDir, int partitions,
                          int replicationFactor, Duration ackTimeout, Duration dedupeWindow,
-                         int maxValueBytes, Set<Role> roles, Duration nodeTimeout, Map<String, Object> kafkaClient) {
+                         int maxValueBytes, Set<Role> roles, Duration nodeTimeout, long watchBufferBytes,
+                         Map<String, Object> kafkaClient) {
 
     public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(3);
 
@@ -68,6 +71,9 @@ public record NodeConfig(int nodeId, String host, int port, String bootstrapServ
         if (nodeTimeout == null || nodeTimeout.toMillis() < 1500) {
             throw new IllegalArgumentException("node timeout: must be >= 1500 ms (heartbeats are 1 s apart), got "
                     + nodeTimeout);
+        }
+        if (watchBufferBytes < 1024) {
+            throw new IllegalArgumentException("watch buffer bytes: must be >= 1024, got " + watchBufferBytes);
         }
         kafkaClient = Map.copyOf(kafkaClient == null ? Map.of() : kafkaClient);
     }

@@ -64,6 +64,11 @@ public final class NodeMain implements Callable<Integer> {
             description = "A node whose last heartbeat is older is not live (env KV_NODE_TIMEOUT_MS, default 3000).")
     long nodeTimeoutMs;
 
+    @Option(names = "--watch-buffer-bytes", defaultValue = "${env:KV_WATCH_BUFFER_BYTES:-16777216}",
+            description = "How many bytes of changes one watcher may fall behind before it is closed with an error"
+                    + " event: the memory one watcher can hold (env KV_WATCH_BUFFER_BYTES, default 16777216 = 16 MiB).")
+    long watchBufferBytes;
+
     @Option(names = "--kafka-config", defaultValue = "${env:KV_KAFKA_CONFIG}", paramLabel = "FILE",
             description = {"Kafka client properties passed to every Kafka client of the node, e.g. security.protocol,",
                     "sasl.mechanism, sasl.jaas.config, ssl.truststore.location (env KV_KAFKA_CONFIG, default none)."})
@@ -85,7 +90,7 @@ public final class NodeMain implements Callable<Integer> {
         }
         return new NodeConfig(id, host, port, bootstrapServers, stateDir.toAbsolutePath(), partitions,
                 replicationFactor, Duration.ofMillis(ackTimeoutMs), Duration.ofMillis(dedupeWindowMs), maxValueBytes,
-                parsed, Duration.ofMillis(nodeTimeoutMs), kafkaClient());
+                parsed, Duration.ofMillis(nodeTimeoutMs), watchBufferBytes, kafkaClient());
     }
 
     /** The properties of {@code --kafka-config}, empty without one. */

@@ -5,6 +5,8 @@ import io.kvlog.http.NodeIdentity;
 import io.kvlog.materializer.Materializer;
 import io.kvlog.protocol.Token;
 import io.kvlog.query.internal.KafkaHighWatermarks;
+import io.kvlog.query.internal.LogReader;
+import io.kvlog.query.internal.Watches;
 import io.kvlog.query.internal.ReadApi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,12 +24,14 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * ({@link Materializer}); nothing is routed or forwarded.
  *
  * <p>Mount its routes on a router that has {@code Replies.install} (JSON errors, node header).
- * Owns an {@link Admin} client (high watermarks, brokers): created in the constructor, closed in
- * {@link #close()}. Does not own the Vert.x instance, the materializer or the router.
+ * Owns an {@link Admin} client (high watermarks, brokers), the consumers that read the log for
+ * history and watches, and the watches: created in the constructor, closed in {@link #close()}. Does not own the Vert.x instance, the materializer or the router.
  */
 public final class QueryService implements AutoCloseable {
 
     private final Admin admin;
+    private final LogReader log;
+    private final Watches watches;
     private final ReadApi api;
 
     /** @param kafkaClient settings every Kafka client of the node takes (security of a real cluster) */
@@ -39,11 +43,18 @@ public final class QueryService implements AutoCloseable {
         // lookups are bounded per call by the read timeout; this only caps a single request
         admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1000, config.readTimeout().toMillis()));
         this.admin = Admin.create(admin);
+        this.log = new LogReader(config.bootstrapServers(), kafkaClient, node.nodeId());
+        this.watches = new Watches(materializer, log, node, config.watchBufferBytes());
         this.api = new ReadApi(vertx, materializer, new KafkaHighWatermarks(this.admin, config.readTimeout()),
-                this.admin, members, config, node);
+                this.admin, members, config, node, log, watches);
     }
 
-    /** Adds {@code GET /v1/kv/:key}, {@code GET /v1/kv} (scan), {@code GET /v1/cluster}, {@code GET /v1/admin/digest} and {@code /v1/admin/applied}. */
+    /**
+     * Adds {@code GET /v1/kv/:key} (also {@code ?version=}, {@code ?as-of=}), {@code GET
+     * /v1/kv/:key/history}, {@code GET /v1/kv} (scan), {@code GET /v1/watch}, {@code POST
+     * /v1/watch/:id/progress}, {@code GET /v1/cluster}, {@code GET /v1/admin/digest} and
+     * {@code /v1/admin/applied}.
+     */
     public void mount(Router router) {
         api.mount(router);
     }
@@ -59,8 +70,20 @@ public final class QueryService implements AutoCloseable {
         return api.get(key, consistency, after, id);
     }
 
+    /** The watches' figures for {@code /v1/node}. */
+    public io.vertx.core.json.JsonObject watchStats() {
+        return watches.stats();
+    }
+
+    /** Ends every watch (an error event tells each client to resume elsewhere); call before the HTTP server stops. */
+    public void stopWatches() {
+        watches.close();
+    }
+
     @Override
     public void close() {
+        watches.close();
+        log.close();
         admin.close(java.time.Duration.ofSeconds(5));
     }
 }

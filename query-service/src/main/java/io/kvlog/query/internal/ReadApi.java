@@ -22,6 +22,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
@@ -34,6 +37,8 @@ public final class ReadApi {
 
     /** Default {@code limit=} of a scan (bounded by {@link QueryConfig#maxScanLimit()}). */
     public static final int DEFAULT_SCAN_LIMIT = 100;
+    /** How long reading a key's history (or a past value) from the log may take. */
+    private static final Duration HISTORY_TIMEOUT = Duration.ofSeconds(10);
     /** How long a digest may take. */
     private static final Duration DIGEST_TIMEOUT = Duration.ofSeconds(30);
 
@@ -42,22 +47,29 @@ public final class ReadApi {
     private final QueryConfig config;
     private final NodeIdentity node;
     private final Reads reads;
+    private final HistoryReads history;
+    private final Watches watches;
     private final ClusterView cluster;
 
     /** @param admin for {@code /v1/cluster}; not closed here */
     public ReadApi(Vertx vertx, Materializer copy, ReadIndex.HighWatermarkSource highWatermarks, Admin admin,
-                   Members members, QueryConfig config, NodeIdentity node) {
+                   Members members, QueryConfig config, NodeIdentity node, LogReader log, Watches watches) {
         this.vertx = vertx;
         this.copy = copy;
         this.config = config;
         this.node = node;
         ReadIndex readIndex = new ReadIndex(highWatermarks);
         this.reads = new Reads(vertx, copy, readIndex, node);
+        this.history = new HistoryReads(vertx, copy, reads, log, node);
+        this.watches = watches;
         this.cluster = new ClusterView(vertx, admin, readIndex, members, node, copy.partitions());
     }
 
     public void mount(Router router) {
         router.get("/v1/kv/:key").handler(this::getKey);
+        router.get("/v1/kv/:key/history").handler(this::history);
+        router.get("/v1/watch").handler(watches::open);
+        router.post("/v1/watch/:id/progress").handler(watches::progress);
         router.get("/v1/kv").handler(this::scan);
         router.get("/v1/cluster").handler(this::cluster);
         router.get("/v1/admin/digest").handler(this::digest);
@@ -76,7 +88,20 @@ public final class ReadApi {
         Consistency consistency = Params.choice(ctx, "consistency", Consistency.class, Consistency.LINEARIZABLE);
         Optional<Token> after = token(ctx);
         String id = Params.id(ctx).orElse(null);
-        get(key, consistency, after, id).onComplete(done -> {
+        Optional<Long> version = Params.nonNegativeLong(ctx, "version");
+        Optional<Instant> asOf = instant(ctx, "as-of");
+        Future<GetReply> read;
+        if (version.isPresent() && asOf.isPresent()) {
+            throw ApiException.badRequest("version and as-of: give one (the value at a version, or at a moment)");
+        } else if (version.isPresent()) {
+            read = history.atVersion(key, version.get(), id, Deadline.in(config.readTimeout()),
+                    Deadline.in(HISTORY_TIMEOUT));
+        } else if (asOf.isPresent()) {
+            read = history.asOf(key, asOf.get(), id, Deadline.in(config.readTimeout()), Deadline.in(HISTORY_TIMEOUT));
+        } else {
+            read = get(key, consistency, after, id);
+        }
+        read.onComplete(done -> {
             if (done.failed()) {
                 Replies.failure(ctx, done.cause());
                 return;
@@ -85,6 +110,19 @@ public final class ReadApi {
             reply.headers().forEach((name, value) -> ctx.response().putHeader(name, value));
             Replies.json(ctx, reply.status(), reply.body());
         });
+    }
+
+    /** {@code GET /v1/kv/:key/history?limit=N&before=VERSION}: the key's versions, newest first. */
+    private void history(RoutingContext ctx) {
+        String key = ctx.pathParam("key");
+        int limit = Params.intInRange(ctx, "limit", 1, HistoryReads.MAX_LIMIT, HistoryReads.DEFAULT_LIMIT);
+        long before = Params.nonNegativeLong(ctx, "before").orElse(0L);
+        Consistency consistency = Params.choice(ctx, "consistency", Consistency.class, Consistency.LINEARIZABLE);
+        Optional<Token> after = token(ctx);
+        Deadline deadline = Deadline.in(HISTORY_TIMEOUT);
+        answer(ctx, Deadlines.guard(vertx, history.page(key, before, limit, consistency, after,
+                Deadline.in(config.readTimeout()), deadline), deadline, "the history of " + Validation.quote(key)),
+                page -> page);
     }
 
     private void scan(RoutingContext ctx) {
@@ -162,6 +200,23 @@ public final class ReadApi {
             return Optional.of(Token.parse(text));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("after: " + e.getMessage());
+        }
+    }
+
+    private static Optional<Instant> instant(RoutingContext ctx, String name) {
+        String text = ctx.request().getParam(name);
+        if (text == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(text));
+        } catch (DateTimeParseException e) {
+            try {
+                return Optional.of(OffsetDateTime.parse(text).toInstant());
+            } catch (DateTimeParseException again) {
+                throw ApiException.badRequest(name + ": must be an ISO-8601 time such as 2026-12-02T06:00:00Z or"
+                        + " 2026-12-02T07:00:00+01:00, got " + Validation.quote(text));
+            }
         }
     }
 

@@ -63,16 +63,40 @@ public final class Reads {
                                 Deadline deadline) {
         int partition;
         try {
-            Validation.key(key);
             if (id != null) {
                 Validation.id(id);
             }
-            partition = Topics.partitionOf(key, copy.partitions());
-            if (after.isPresent() && after.get().partition() != partition) {
-                throw new IllegalArgumentException("after: token " + after.get() + " is for partition "
-                        + after.get().partition() + ", but key " + Validation.quote(key) + " lives in partition "
-                        + partition + "; pass the token of this key's last read or write");
-            }
+            partition = partitionOf(key, after);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        return caughtUp(partition, consistency, after, deadline)
+                .compose(hw -> vertx.executeBlocking(() -> copy.get(key), false).map(read -> reply(key, id, read, hw)));
+    }
+
+    /**
+     * The partition of {@code key}, checked against the token's.
+     *
+     * @throws IllegalArgumentException if the key is not valid or the token names another partition
+     */
+    public int partitionOf(String key, Optional<Token> after) {
+        Validation.key(key);
+        int partition = Topics.partitionOf(key, copy.partitions());
+        if (after.isPresent() && after.get().partition() != partition) {
+            throw new IllegalArgumentException("after: token " + after.get() + " is for partition "
+                    + after.get().partition() + ", but key " + Validation.quote(key) + " lives in partition "
+                    + partition + "; pass the token of this key's last read or write");
+        }
+        return partition;
+    }
+
+    /**
+     * Completes once this copy may serve a read of {@code partition} at {@code consistency}: with
+     * the high watermark the read index learned (linearizable), or -1 (the others). The caller
+     * has checked {@code after} names {@code partition}.
+     */
+    public Future<Long> caughtUp(int partition, Consistency consistency, Optional<Token> after, Deadline deadline) {
+        try {
             ready();
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
@@ -80,17 +104,14 @@ public final class Reads {
         Future<Long> highWatermark = consistency == Consistency.LINEARIZABLE
                 ? lookedUp(readIndex.highWatermark(partition), deadline)
                 : Future.succeededFuture(-1L);
-        return highWatermark
-                .compose(hw -> {
-                    long bound = consistency == Consistency.LINEARIZABLE ? hw - 1
-                            : consistency == Consistency.SESSION ? after.map(Token::offset).orElse(-1L) : -1;
-                    String why = consistency == Consistency.LINEARIZABLE
-                            ? "offset " + bound + " (the high watermark at arrival, minus 1)"
-                            : "offset " + bound + " (the token " + after.map(Token::toString).orElse("") + ")";
-                    return applied(partition, bound, deadline, why)
-                            .compose(ignored -> vertx.executeBlocking(() -> copy.get(key), false))
-                            .map(read -> reply(key, id, read, hw));
-                });
+        return highWatermark.compose(hw -> {
+            long bound = consistency == Consistency.LINEARIZABLE ? hw - 1
+                    : consistency == Consistency.SESSION ? after.map(Token::offset).orElse(-1L) : -1;
+            String why = consistency == Consistency.LINEARIZABLE
+                    ? "offset " + bound + " (the high watermark at arrival, minus 1)"
+                    : "offset " + bound + " (the token " + after.map(Token::toString).orElse("") + ")";
+            return applied(partition, bound, deadline, why).map(hw);
+        });
     }
 
     /** A page of a scan: up to {@code limit} items in key order and whether more follow. */
@@ -149,7 +170,7 @@ public final class Reads {
                         + " (brokers unreachable?): " + failure.getMessage())));
     }
 
-    private void ready() {
+    void ready() {
         if (!copy.ready()) {
             throw new ApiException(503, "NOT_READY", node.nodeId() + " cannot serve reads: its copy is "
                     + copy.state());

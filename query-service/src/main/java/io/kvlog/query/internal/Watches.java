@@ -1,0 +1,177 @@
+package io.kvlog.query.internal;
+
+import io.kvlog.http.ApiException;
+import io.kvlog.http.NodeIdentity;
+import io.kvlog.http.Params;
+import io.kvlog.materializer.Materializer;
+import io.kvlog.protocol.PositionVector;
+import io.kvlog.protocol.Topics;
+import io.kvlog.protocol.Validation;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The watches of one node: {@code GET /v1/watch} opens one ({@link Watch}), {@code POST
+ * /v1/watch/{id}/progress} asks one for a progress event now. Every watch shares the node's one
+ * {@link io.kvlog.materializer.ChangeFeed}; catch-ups from the log run on their own threads
+ * (one per catching-up watch, ended when it goes live). Closing stops every watch with an
+ * {@code error} event naming why.
+ */
+public final class Watches implements AutoCloseable {
+
+    /** The response header naming the watch (for its progress requests). */
+    public static final String WATCH_HEADER = "X-KV-Watch";
+    static final int DEFAULT_PROGRESS_MS = 5_000;
+
+    private final Materializer copy;
+    private final LogReader log;
+    private final NodeIdentity node;
+    private final long maxBufferedBytes;
+    private final Map<String, Watch> open = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong closedTooSlow = new AtomicLong();
+    // created here, shut down in close()
+    private final ExecutorService catchUps = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "kv-watch-catch-up");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /** @param maxBufferedBytes how far (bytes of changes) a watcher may fall behind before it is closed */
+    public Watches(Materializer copy, LogReader log, NodeIdentity node, long maxBufferedBytes) {
+        this.copy = copy;
+        this.log = log;
+        this.node = node;
+        this.maxBufferedBytes = maxBufferedBytes;
+    }
+
+    /** {@code GET /v1/watch?key=K | prefix=P &from=now|0|POSITION &progress-ms=N}, {@code Last-Event-ID}. */
+    public void open(RoutingContext ctx) {
+        String key = optional(ctx, "key");
+        String prefix = ctx.request().getParam("prefix");
+        if (key != null && prefix != null) {
+            throw ApiException.badRequest("key and prefix: give one (key=K watches one key, prefix=P the keys"
+                    + " under P, none every key), got both");
+        }
+        if (key != null) {
+            validKey("key", key);
+        } else if (prefix == null) {
+            prefix = "";
+        } else if (!prefix.isEmpty()) {
+            validKey("prefix", prefix);
+        }
+        int progressMs = Params.intInRange(ctx, "progress-ms", 100, 600_000, DEFAULT_PROGRESS_MS);
+        String resume = ctx.request().getHeader("Last-Event-ID");
+        String from = resume != null && !resume.isBlank() ? resume : ctx.request().getParam("from", "now");
+        if (!copy.ready()) {
+            throw new ApiException(503, "NOT_READY", node.nodeId() + " cannot serve watches: its copy is "
+                    + copy.state());
+        }
+        long[] start = start(from, resume != null && !resume.isBlank() ? "Last-Event-ID" : "from");
+        String id = node.nodeId() + "-w" + ids.incrementAndGet();
+        HttpServerResponse response = ctx.response();
+        response.setChunked(true).setStatusCode(200)
+                .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                .putHeader("Cache-Control", "no-cache")
+                .putHeader(WATCH_HEADER, id);
+        Context context = Vertx.currentContext();
+        Watch watch = new Watch(id, key, key != null ? null : prefix, copy,
+                start == null ? new long[copy.partitions()] : start, response, context, maxBufferedBytes,
+                Duration.ofMillis(progressMs), code -> {
+                    open.remove(id);
+                    if (Watch.TOO_SLOW.equals(code)) {
+                        closedTooSlow.incrementAndGet();
+                    }
+                });
+        open.put(id, watch);
+        response.closeHandler(v -> watch.close(null, null));
+        response.write(": watch " + id + " on " + node.nodeId() + "\n\n");
+        if (start == null) {
+            watch.startLive(copy.feed());
+        } else {
+            catchUps.execute(() -> watch.catchUp(log, copy.feed()));
+        }
+    }
+
+    /** {@code POST /v1/watch/:id/progress}: the watch sends a progress event once what is queued before it is sent. */
+    public void progress(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        Watch watch = open.get(id);
+        if (watch == null) {
+            throw new ApiException(404, "NO_SUCH_WATCH", "no open watch " + Validation.quote(id) + " on "
+                    + node.nodeId() + " (watches are per node: ask the node that serves it)");
+        }
+        watch.requestProgress();
+        io.kvlog.http.Replies.json(ctx, 202, new JsonObject().put("watch", id));
+    }
+
+    /** What {@code /v1/node} shows: open watches, the bytes of changes they hold, how many were closed as too slow. */
+    public JsonObject stats() {
+        long buffered = open.values().stream().mapToLong(Watch::bufferedBytes).sum();
+        return new JsonObject().put("open", open.size()).put("bufferedBytes", buffered)
+                .put("maxBufferedBytesPerWatch", maxBufferedBytes).put("closedTooSlow", closedTooSlow.get());
+    }
+
+    /**
+     * Where a watch from {@code from} starts, per partition; null for now. A position names some
+     * partitions; the ones it does not name start where this copy is now.
+     */
+    private long[] start(String from, String name) {
+        if (from.equals("now")) {
+            return null;
+        }
+        long[] start = new long[copy.partitions()];
+        if (from.equals("0")) {
+            java.util.Arrays.fill(start, -1);
+            return start;
+        }
+        PositionVector position;
+        try {
+            position = PositionVector.parse(from);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(name + ": must be now, 0 (the beginning of the log) or a position; "
+                    + e.getMessage());
+        }
+        for (int p = 0; p < start.length; p++) {
+            start[p] = copy.positions().applied(p);
+        }
+        position.offsets().forEach((partition, offset) -> {
+            if (partition >= start.length) {
+                throw ApiException.badRequest(name + ": partition " + partition + " is not one of the "
+                        + start.length + " partitions of " + Topics.EVENTS);
+            }
+            start[partition] = offset;
+        });
+        return start;
+    }
+
+    private static String optional(RoutingContext ctx, String name) {
+        String value = ctx.request().getParam(name);
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    private static void validKey(String name, String key) {
+        try {
+            Validation.key(key);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(name + ": " + e.getMessage());
+        }
+    }
+
+    /** Ends every watch with an error event saying the node is stopping. */
+    @Override
+    public void close() {
+        open.values().forEach(watch -> watch.closeFromAnyThread("NODE_STOPPING",
+                node.nodeId() + " is stopping; resume on another node from the last event id"));
+        catchUps.shutdownNow();
+    }
+}
