@@ -74,6 +74,7 @@ final class Watch {
     private final long maxBufferedBytes;
     private final long progressNanos;
     private final java.util.function.Consumer<String> onClose;
+    private final Runnable closeConnection;
     /** Delivered through, per partition: owned by the catch-up until it hands over, then by the context. */
     private final long[] delivered;
 
@@ -98,7 +99,8 @@ final class Watch {
      * @param from   where it starts, per partition of {@code scope}
      */
     Watch(String id, String key, String prefix, Materializer copy, long[] from, HttpServerResponse response,
-          Context context, long maxBufferedBytes, Duration progressEvery, java.util.function.Consumer<String> onClose) {
+          Context context, Runnable closeConnection, long maxBufferedBytes, Duration progressEvery,
+          java.util.function.Consumer<String> onClose) {
         this.id = id;
         this.key = key;
         this.prefix = prefix;
@@ -108,6 +110,7 @@ final class Watch {
         this.maxBufferedBytes = maxBufferedBytes;
         this.progressNanos = progressEvery.toNanos();
         this.onClose = onClose;
+        this.closeConnection = closeConnection;
         this.scope = key != null ? List.of(Topics.partitionOf(key, copy.partitions()))
                 : java.util.stream.IntStream.range(0, copy.partitions()).boxed().toList();
         this.delivered = from.clone();
@@ -314,6 +317,7 @@ final class Watch {
         if (key != null && partition != scope.get(0)) {
             return;
         }
+        boolean overflowed;
         synchronized (this) {
             if (overflow || closed) {
                 return;
@@ -328,6 +332,13 @@ final class Watch {
                 }
             }
             seen[partition] = offset;
+            overflowed = overflow;
+        }
+        if (overflowed) {
+            // not through the drain: it waits for a client that does not read
+            closeFromAnyThread(TOO_SLOW, "this watcher fell more than " + maxBufferedBytes
+                    + " bytes of changes behind; resume from its last event id");
+            return;
         }
         scheduleDrain();
     }
@@ -395,10 +406,7 @@ final class Watch {
                 }
             }
             if (overflowed) {
-                flush(out);
-                close(TOO_SLOW, "this watcher fell more than " + maxBufferedBytes
-                        + " bytes of changes behind; resume from its last event id");
-                return;
+                return; // closing
             }
             if (change == null) {
                 break;
@@ -475,7 +483,20 @@ final class Watch {
                 response.write("event: error\ndata: " + new JsonObject().put("error", code).put("message", message)
                         .encode() + "\n\n");
             }
-            response.end();
+            if (code == null) {
+                response.end();
+            } else {
+                // a stream that ended with an error ends its connection too, once the client has it
+                response.end().onComplete(written -> closeConnection.run());
+            }
+            if (TOO_SLOW.equals(code)) {
+                // what is written waits for the client; one that never reads loses the connection
+                context.owner().setTimer(SLOW_TIMEOUT.toMillis(), t -> {
+                    if (!response.closed()) {
+                        closeConnection.run();
+                    }
+                });
+            }
         }
         LOG.debug("Watch {} closed ({} changes sent){}", id, changesSent, code == null ? "" : ": " + code);
         onClose.accept(code);

@@ -84,8 +84,11 @@ public final class Watches implements AutoCloseable {
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader(WATCH_HEADER, id);
         Context context = Vertx.currentContext();
+        long[] nothingYet = new long[copy.partitions()];
+        java.util.Arrays.fill(nothingYet, -1); // from now: the subscription's start is where it begins
         Watch watch = new Watch(id, key, key != null ? null : prefix, copy,
-                start == null ? new long[copy.partitions()] : start, response, context, maxBufferedBytes,
+                start == null ? nothingYet : start, response, context, () -> ctx.request().connection().close(),
+                maxBufferedBytes,
                 Duration.ofMillis(progressMs), code -> {
                     open.remove(id);
                     if (Watch.TOO_SLOW.equals(code)) {
