@@ -37,11 +37,6 @@ final class ClientCommands {
         @Option(names = "--json", description = "Print the reply's JSON as it came.")
         boolean json;
 
-        @Option(names = "--id", paramLabel = "ID",
-                description = {"Request id: a retry with the same id takes effect once.",
-                        "A write without one gets a new UUID from kv: retried on another node, it still takes effect at most once."})
-        String id;
-
         /** A client over the nodes of -H, or of the local cluster; {@code notice} hears of each node that did not answer. */
         KvClient client(Consumer<String> notice) {
             if (url != null && !url.isBlank()) {
@@ -69,9 +64,7 @@ final class ClientCommands {
         ClientOptions options;
 
         Map<String, String> params() {
-            Map<String, String> p = new LinkedHashMap<>();
-            p.put("id", options.id);
-            return p;
+            return new LinkedHashMap<>();
         }
 
         abstract KvClient.Reply send(KvClient client);
@@ -113,13 +106,28 @@ final class ClientCommands {
         }
     }
 
+    /** A client command that sends a request id ({@code --id}). */
+    abstract static class IdentifiedCommand extends ClientCommand {
+        @Option(names = "--id", paramLabel = "ID",
+                description = {"Request id: a retry with the same id takes effect once.",
+                        "A write without one gets a new UUID from kv: retried on another node, it still takes effect at most once."})
+        String id;
+
+        @Override
+        Map<String, String> params() {
+            Map<String, String> p = super.params();
+            p.put("id", id);
+            return p;
+        }
+    }
+
     static String ack(JsonNode body) {
         String text = "OK version " + body.path("version").asText() + " (token " + body.path("token").asText() + ")";
         return body.has("value") ? body.path("value").asText() + "\n" + text : text;
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Read a key; prints its value.")
-    static final class Get extends ClientCommand {
+    static final class Get extends IdentifiedCommand {
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
 
@@ -144,7 +152,7 @@ final class ClientCommands {
     }
 
     /** Options of the writes. */
-    abstract static class WriteCommand extends ClientCommand {
+    abstract static class WriteCommand extends IdentifiedCommand {
         @Option(names = "--wait", paramLabel = "LEVEL", description = "Ack after: log (default), applied or all.")
         String wait;
 
@@ -202,7 +210,7 @@ final class ClientCommands {
 
     @Command(name = "append", mixinStandardHelpOptions = true,
             description = "Append to a key's value (created if absent); prints the new value.")
-    static final class Append extends ClientCommand {
+    static final class Append extends IdentifiedCommand {
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
 
