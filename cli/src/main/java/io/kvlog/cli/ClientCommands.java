@@ -4,18 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kvlog.kafka.LocalKafkaCluster;
 import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** The client commands: {@code kv get|put|update|delete|append|scan}. */
+/** The client commands: {@code kv get|put|update|delete|append|scan|history}. */
 final class ClientCommands {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -93,7 +96,9 @@ final class ClientCommands {
                 return ExitCode.OK;
             }
             String message = switch (status) {
-                case 404 -> body.has("key") ? "not found: " + body.path("key").asText() : body.path("message").asText();
+                case 404 -> body.has("key") ? "not found: " + body.path("key").asText()
+                        + (body.hasNonNull("reason") ? " (" + body.path("reason").asText() + ")" : "")
+                        : body.path("message").asText();
                 case 412 -> "precondition failed: current version " + body.path("currentVersion").asText();
                 case 504 -> "failed (outcome unknown, retry with --id " + body.path("id").asText() + "): "
                         + body.path("reason").asText();
@@ -126,10 +131,32 @@ final class ClientCommands {
         return body.has("value") ? body.path("value").asText() + "\n" + text : text;
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true, description = "Read a key; prints its value.")
+    // no mixinStandardHelpOptions: its --version would be kv's version, not the key's
+    @Command(name = "get", description = {"Read a key; prints its value.",
+            "With --version or --as-of, the value the key had then: exit 1 with the reason if it had none."})
     static final class Get extends IdentifiedCommand {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
+
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
+
+        @ArgGroup(exclusive = true)
+        PastValue past;
+
+        /** Which past value: at most one of the two. */
+        static final class PastValue {
+            @Option(names = "--version", paramLabel = "N", required = true,
+                    description = "The value the key had at version N (see kv history); not found if N was a delete"
+                            + " or never one of its versions.")
+            Long version;
+
+            @Option(names = "--as-of", paramLabel = "TIME", required = true, converter = TimeArgs.InstantConverter.class,
+                    description = {"The value the key had at TIME: an ISO-8601 instant (2026-12-02T06:00:00Z,"
+                            + " 2026-12-02T07:00:00+01:00), a local date-time in this machine's time zone"
+                            + " (2026-12-02T07:00:00), or a time ago on this machine's clock (-30s, -5m, -2h, -1d)."})
+            Instant asOf;
+        }
 
         @Option(names = "--consistency", paramLabel = "LEVEL", description = "linearizable (default), session or eventual.")
         String consistency;
@@ -142,6 +169,10 @@ final class ClientCommands {
             Map<String, String> p = params();
             p.put("consistency", consistency);
             p.put("after", after);
+            if (past != null) {
+                p.put("version", past.version == null ? null : past.version.toString());
+                p.put("as-of", past.asOf == null ? null : past.asOf.toString());
+            }
             return client.get(key, p);
         }
 
@@ -263,5 +294,56 @@ final class ClientCommands {
             }
             return s.toString().stripTrailing();
         }
+    }
+
+    @Command(name = "history", mixinStandardHelpOptions = true,
+            description = {"List a key's versions, newest first.",
+                    "One line each: version, type (put, append or delete), time, request id and the value the key had"
+                            + " then (long values cut; --json has them whole). Read one with 'kv get KEY --version N'."})
+    static final class History extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "KEY")
+        String key;
+
+        @Option(names = "--limit", paramLabel = "N", description = "At most N versions (default: the server's).")
+        Integer limit;
+
+        @Option(names = "--before", paramLabel = "VERSION",
+                description = "Only versions older than VERSION: the next page, as the last one says.")
+        Long before;
+
+        @Override
+        KvClient.Reply send(KvClient client) {
+            Map<String, String> p = params();
+            p.put("limit", limit == null ? null : limit.toString());
+            p.put("before", before == null ? null : before.toString());
+            return client.history(key, p);
+        }
+
+        @Override
+        String describe(JsonNode body) {
+            return history(body, key, limit);
+        }
+    }
+
+    /** How long a value may be on one line of history before it is cut. */
+    static final int VALUE_WIDTH = 60;
+
+    /** A history page as a table, and how to get the next one. */
+    static String history(JsonNode body, String key, Integer limit) {
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode item : body.path("items")) {
+            rows.add(List.of(item.path("version").asText(), item.path("type").asText(),
+                    item.path("time").asText("-"), item.hasNonNull("id") ? item.path("id").asText() : "-",
+                    item.hasNonNull("value") ? Output.oneLine(item.path("value").asText(), VALUE_WIDTH) : "-"));
+        }
+        if (rows.isEmpty()) {
+            return "(no versions)";
+        }
+        List<String> lines = new ArrayList<>(Output.tableLines(List.of("VERSION", "TYPE", "TIME", "ID", "VALUE"), rows));
+        if (body.hasNonNull("next")) {
+            lines.add("(older versions: kv history " + Output.shellWord(key) + (limit == null ? "" : " --limit " + limit)
+                    + " --before " + body.path("next").asText() + ")");
+        }
+        return String.join("\n", lines);
     }
 }

@@ -118,6 +118,10 @@ final class KvClient {
         return send("GET", "/v1/kv", params, null);
     }
 
+    Reply history(String key, Map<String, String> params) {
+        return send("GET", "/v1/kv/" + encode(key(key)) + "/history", params, null);
+    }
+
     /** The write's params with its id, a new UUID if it had none: every attempt then carries the same id. */
     static Map<String, String> withId(Map<String, String> params) {
         Map<String, String> p = new LinkedHashMap<>(params);
