@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kvlog.kafka.LocalKafkaCluster;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** The client commands: {@code kv get|put|update|delete|append|scan|history}. */
+/** The client commands: {@code kv get|put|update|delete|append|scan|history|watch}. */
 final class ClientCommands {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -325,7 +327,7 @@ final class ClientCommands {
         }
     }
 
-    /** How long a value may be on one line of history before it is cut. */
+    /** How long a value may be on one line of history or watch before it is cut. */
     static final int VALUE_WIDTH = 60;
 
     /** A history page as a table, and how to get the next one. */
@@ -345,5 +347,119 @@ final class ClientCommands {
                     + " --before " + body.path("next").asText() + ")");
         }
         return String.join("\n", lines);
+    }
+
+    /** One change of a watch on one line: {@code put  key=value  (version 12, 3:11)}. */
+    static String change(JsonNode change) {
+        String type = change.path("type").asText();
+        String key = change.path("key").asText();
+        String value = change.hasNonNull("value") ? Output.oneLine(change.path("value").asText(), VALUE_WIDTH) : "";
+        String what = switch (type) {
+            case "put" -> key + "=" + value;
+            case "append" -> key + "+=" + value;
+            default -> key;
+        };
+        return String.format("%-6s  %s  (version %s, %s)", type, what, change.path("version").asText(),
+                change.path("token").asText());
+    }
+
+    /** A progress event on one line: {@code progress  0:5,1:3  (caught up)}. */
+    static String progress(JsonNode progress) {
+        return "progress  " + progress.path("positions").asText() + "  ("
+                + (progress.path("caughtUp").asBoolean() ? "caught up" : "catching up") + ")";
+    }
+
+    @Command(name = "watch", mixinStandardHelpOptions = true,
+            description = {"Print changes to keys as they come, until Ctrl-C.",
+                    "One line each: every key's changes (no PREFIX), those of the keys starting with PREFIX, or one"
+                            + " key's (--key). With --json, each change's JSON as the node sent it, one a line.",
+                    "When the stream drops, the watch resumes on the next node (-H) right after the last change"
+                            + " or progress seen: nothing missed, nothing repeated. It gives up after "
+                            + KvWatch.MAX_TRIES + " tries in a row that bring nothing (exit 3).",
+                    "Ends with exit 1 when the node ends the watch with an error, which goes to stderr."})
+    static final class Watch implements Callable<Integer> {
+        /** How often the node is asked for a progress event; three missed in a row count as a dropped stream. */
+        static final Duration PROGRESS = Duration.ofSeconds(5);
+        /** The wait before the second try to reopen a dropped watch; it doubles with each further try. */
+        static final Duration FIRST_WAIT = Duration.ofMillis(250);
+
+        @ParentCommand
+        Kv kv;
+
+        @Mixin
+        ClientOptions options;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "PREFIX",
+                description = "Watch the keys that start with PREFIX (default: every key).")
+        String prefix;
+
+        @Option(names = "--key", paramLabel = "KEY", description = "Watch this one key (not with PREFIX).")
+        String key;
+
+        @Option(names = "--from", paramLabel = "now|0|TOKEN",
+                description = {"Where to start: now (default), the changes from now on; 0, every change the log"
+                        + " holds, oldest first; TOKEN, the changes after a token or a position vector"
+                        + " (p:o,p:o,...), such as a write's token."})
+        String from;
+
+        @Option(names = "--progress",
+                description = "Also print the progress events (the positions every partition is read to, every 5 s).")
+        boolean progress;
+
+        @Option(names = "--max-events", paramLabel = "N", description = "Stop after N changes (exit 0).")
+        Integer maxEvents;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", converter = TimeArgs.DurationConverter.class,
+                description = {"Stop after DURATION (500ms, 10s, 5m, 2h or PT10S): exit 0, or exit 1 if"
+                        + " --max-events was given and fewer changes came."})
+        Duration timeout;
+
+        @Override
+        public Integer call() {
+            if (key != null && prefix != null) {
+                throw new IllegalArgumentException("give a PREFIX or --key, not both");
+            }
+            if (maxEvents != null && maxEvents < 1) {
+                throw new IllegalArgumentException("--max-events must be at least 1, got " + maxEvents);
+            }
+            if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+                throw new IllegalArgumentException("--timeout must be positive, got " + TimeArgs.format(timeout));
+            }
+            Map<String, String> params = new LinkedHashMap<>();
+            if (key != null) {
+                params.put("key", KvClient.key(key));
+            } else {
+                params.put("prefix", prefix == null ? "" : prefix);
+            }
+            params.put("from", from);
+            Output out = kv.output();
+            int[] changes = {0};
+            try (KvWatch watch = new KvWatch(options.client(out::progress), params, PROGRESS, FIRST_WAIT,
+                    out::progress)) {
+                watch.run(event -> {
+                    if (event.isChange()) {
+                        out.line(options.json ? event.data() : describe(event.data(), ClientCommands::change));
+                        if (maxEvents != null && ++changes[0] >= maxEvents) {
+                            watch.stop();
+                        }
+                    } else if (progress && event.isProgress()) {
+                        out.line(options.json ? event.data() : describe(event.data(), ClientCommands::progress));
+                    }
+                }, timeout);
+            }
+            if (maxEvents != null && changes[0] < maxEvents) {
+                throw new KvException(ExitCode.FAILED, changes[0] + " of " + maxEvents + " changes within "
+                        + TimeArgs.format(timeout));
+            }
+            return ExitCode.OK;
+        }
+
+        private static String describe(String data, Function<JsonNode, String> form) {
+            try {
+                return form.apply(JSON.readTree(data));
+            } catch (IOException e) {
+                return data; // not JSON: shown as it came
+            }
+        }
     }
 }
