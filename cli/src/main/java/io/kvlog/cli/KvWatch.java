@@ -26,8 +26,9 @@ import java.util.function.Consumer;
  * change or a progress), and without {@code from}, so the server resumes right after that event:
  * no change missed, none repeated. Before any event was seen it is reopened as first asked.
  * Reopening gives up after {@value #MAX_TRIES} tries in a row that brought no event (each try goes
- * once around the nodes, the waits between them double), with exit code 3. A watch that cannot be
- * opened at all fails at once, as every client command does.
+ * once around the nodes; a node that answers 503, busy, is a failed try too; the waits between
+ * tries double), with exit code 3. A watch that cannot be opened at all fails at once, as every
+ * client command does.
  *
  * <p>An {@code error} event ends the watch with exit code 1; a node that refuses the watch
  * (a non-200 reply) with exit code 2 for a 400, else 1. {@link #stop} ends it from any thread.
@@ -105,24 +106,32 @@ final class KvWatch implements AutoCloseable {
         boolean opened = false;
         int tries = 0;
         while (!isStopped()) {
-            KvClient.Answer answer;
+            KvClient.Answer answer = null;
+            String failure = null; // why this try to reopen brought no stream
             try {
                 answer = client.watch(resumeParams(), lastId);
             } catch (KvException e) {
                 if (!opened || e.exitCode() != ExitCode.UNREACHABLE) {
                     throw e;
                 }
+                failure = e.getMessage();
+            }
+            if (answer != null && answer.events() == null) {
+                // once following, a busy node (503) is a failed try; any other refusal ends the watch
+                if (!opened || answer.reply().status() != 503) {
+                    throw refused(answer.reply());
+                }
+                failure = client.baseUrl() + " (503 " + describeError(answer.reply().body()) + ")";
+            }
+            if (failure != null) {
                 if (++tries >= MAX_TRIES) {
                     throw KvException.unreachable("watch: gave up after " + tries + " tries to reopen it; last: "
-                            + e.getMessage());
+                            + failure);
                 }
                 if (await(wait(tries))) {
                     return;
                 }
                 continue;
-            }
-            if (answer.events() == null) {
-                throw refused(answer.reply());
             }
             opened = true;
             String node = client.baseUrl();
@@ -134,7 +143,7 @@ final class KvWatch implements AutoCloseable {
             tries = drop.anyEvent() ? 0 : tries + 1;
             if (tries >= MAX_TRIES) {
                 throw KvException.unreachable("watch: gave up after " + tries + " tries to reopen it; last: "
-                        + node + " " + drop.reason());
+                        + node + " (" + drop.reason() + ")");
             }
             client.next();
             notice.accept("watch: stream from " + node + " dropped (" + drop.reason() + "); "

@@ -229,14 +229,24 @@ class KvWatchTest {
     }
 
     @Test
-    void streamsThatBringNothingCountAsFailedTries() throws IOException {
-        FakeNode node = node((exchange, n) -> stream(exchange).flush());
+    void streamsThatBringNothingAndBusyNodesCountAsFailedTries() throws IOException {
+        // Given a node that ends every stream at once, and is busy every other time it is asked again
+        FakeNode node = node((exchange, n) -> {
+            if (n % 2 == 1) {
+                FakeNode.reply(exchange, 503, "{\"error\":\"OVERLOADED\",\"message\":\"too many watches\"}");
+            } else {
+                stream(exchange).flush();
+            }
+        });
 
         try (KvWatch watch = watch(node.url())) {
             KvException e = assertThrows(KvException.class, () -> watch.run(event -> { }, Duration.ofSeconds(10)));
 
+            // Then the first stream and the MAX_TRIES - 1 tries after it were all it took to give up
             assertEquals(ExitCode.UNREACHABLE, e.exitCode());
             assertEquals(KvWatch.MAX_TRIES, node.requests().size());
+            assertEquals("watch: gave up after " + KvWatch.MAX_TRIES + " tries to reopen it; last: " + node.url()
+                    + " (503 OVERLOADED: too many watches)", e.getMessage());
         }
     }
 
