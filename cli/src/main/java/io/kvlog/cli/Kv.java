@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, BrokerCommand.class, NodeCommand.class,
                 ClientCommands.Get.class, ClientCommands.Put.class, ClientCommands.Update.class,
                 ClientCommands.Delete.class, ClientCommands.Append.class, ClientCommands.Scan.class,
+                ClientCommands.History.class, ClientCommands.Watch.class,
                 ConsoleCommand.class, ReplayCommand.class, io.kvlog.cli.bench.BenchCommand.class, CheckCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

@@ -3,6 +3,7 @@ package io.kvlog.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -31,7 +32,8 @@ import java.util.function.Consumer;
  *
  * <p>A write sent without an id gets one made here (a UUID) before its first attempt, so every
  * attempt carries the same id and the write takes effect at most once, whichever node applies it.
- * Reads carry no such need and are retried as they are. Not thread-safe: one caller at a time.
+ * Reads carry no such need and are retried as they are. A watch opens the same way; {@link KvWatch}
+ * follows its stream across nodes. Not thread-safe: one caller at a time.
  */
 final class KvClient {
 
@@ -118,6 +120,10 @@ final class KvClient {
         return send("GET", "/v1/kv", params, null);
     }
 
+    Reply history(String key, Map<String, String> params) {
+        return send("GET", "/v1/kv/" + encode(key(key)) + "/history", params, null);
+    }
+
     /** The write's params with its id, a new UUID if it had none: every attempt then carries the same id. */
     static Map<String, String> withId(Map<String, String> params) {
         Map<String, String> p = new LinkedHashMap<>(params);
@@ -132,21 +138,52 @@ final class KvClient {
      * asked does not answer; exit code 3 naming every node tried if none does.
      */
     Reply send(String method, String path, Map<String, String> params, String body) {
-        String target = path + query(params);
-        HttpRequest.Builder request = request(method, body);
+        return exchange(request(method, body), path + query(params), false).reply();
+    }
+
+    /**
+     * Opens a watch ({@code GET /v1/watch}) as {@link #send} sends a request, with
+     * {@code Last-Event-ID: lastEventId} unless that is null. A 200 answer is left open: its
+     * events are read from {@link Answer#events()}; any other answer is read whole into its reply.
+     */
+    Answer watch(Map<String, String> params, String lastEventId) {
+        HttpRequest.Builder request = request("GET", null).header("Accept", "text/event-stream");
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        return exchange(request, "/v1/watch" + query(params), true);
+    }
+
+    /** Makes the candidate after the current one the current one: where a dropped stream goes next. */
+    void next() {
+        current = (current + 1) % nodes.size();
+    }
+
+    /**
+     * A node's answer: its reply, and for an event stream that answered 200, the stream, still
+     * open (the reply's body is then empty) and the caller's to close.
+     */
+    record Answer(Reply reply, InputStream events, String watchId) {
+    }
+
+    private Answer exchange(HttpRequest.Builder request, String target, boolean stream) {
         List<String> tried = new ArrayList<>();
         for (int attempt = 0; attempt < nodes.size(); attempt++) {
             int index = (current + attempt) % nodes.size();
             String node = nodes.get(index);
             String silence;
             try {
-                HttpResponse<String> response = http.send(request.uri(URI.create(node + target)).build(),
-                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                silence = notReady(response.statusCode(), response.body());
+                HttpResponse<InputStream> response = http.send(request.uri(URI.create(node + target)).build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                boolean open = stream && response.statusCode() == 200;
+                String body = open ? "" : readAll(response.body());
+                silence = notReady(response.statusCode(), body);
                 if (silence == null) {
                     current = index;
-                    return new Reply(response.statusCode(), response.body(),
+                    Reply reply = new Reply(response.statusCode(), body,
                             response.headers().firstValue("X-KV-Node").orElse("?"));
+                    return new Answer(reply, open ? response.body() : null,
+                            response.headers().firstValue("X-KV-Watch").orElse(null));
                 }
             } catch (IOException e) {
                 silence = reason(e);
@@ -161,6 +198,12 @@ final class KvClient {
             }
         }
         throw KvException.unreachable("no node answered; tried " + String.join(", ", tried));
+    }
+
+    private static String readAll(InputStream body) throws IOException {
+        try (body) {
+            return new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private static HttpRequest.Builder request(String method, String body) {

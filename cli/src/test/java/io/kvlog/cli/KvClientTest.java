@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +27,7 @@ class KvClientTest {
 
     @AfterEach
     void stopFakes() {
-        fakes.forEach(f -> f.server.stop(0));
+        fakes.forEach(FakeNode::close);
     }
 
     @Test
@@ -46,9 +42,9 @@ class KvClientTest {
 
         // Then the live node got it, with a UUID the client made, and the user was told once
         assertEquals(200, reply.status());
-        assertEquals(1, live.queries.size(), live.queries.toString());
-        assertTrue(idOf(live.queries.get(0)).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
-                live.queries.toString());
+        assertEquals(1, live.requests().size(), live.requests().toString());
+        assertTrue(idOf(live.requests().get(0).query()).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+                live.requests().toString());
         assertEquals(List.of("node " + dead + " did not answer (connection refused); trying " + live.url()), notices);
         assertEquals(live.url(), client.baseUrl());
     }
@@ -64,14 +60,14 @@ class KvClientTest {
         client.delete("k", Map.of("wait", "applied"));
 
         // Then both nodes saw the same id, and the next request starts at the node that answered
-        String id = idOf(shuttingDown.queries.get(0));
-        assertEquals(id, idOf(live.queries.get(0)));
-        assertTrue(shuttingDown.queries.get(0).contains("wait=applied"), shuttingDown.queries.toString());
+        String id = idOf(shuttingDown.requests().get(0).query());
+        assertEquals(id, idOf(live.requests().get(0).query()));
+        assertTrue(shuttingDown.requests().get(0).query().contains("wait=applied"), shuttingDown.requests().toString());
         assertEquals(List.of("node " + shuttingDown.url() + " did not answer (503 node-1 is not ready: shutting down);"
                 + " trying " + live.url()), notices);
         client.get("k", Map.of());
-        assertEquals(1, shuttingDown.queries.size());
-        assertEquals(2, live.queries.size());
+        assertEquals(1, shuttingDown.requests().size());
+        assertEquals(2, live.requests().size());
     }
 
     @Test
@@ -81,7 +77,7 @@ class KvClientTest {
 
         client.append("k", "x", Map.of("id", "mine-1"));
 
-        assertEquals("mine-1", idOf(live.queries.get(0)));
+        assertEquals("mine-1", idOf(live.requests().get(0).query()));
     }
 
     @Test
@@ -93,7 +89,7 @@ class KvClientTest {
 
         // Then its reply is the caller's: no failover
         assertEquals(503, client.put("k", "v", Map.of()).status());
-        assertTrue(live.queries.isEmpty());
+        assertTrue(live.requests().isEmpty());
         assertTrue(notices.isEmpty(), notices.toString());
     }
 
@@ -153,27 +149,10 @@ class KvClientTest {
         }
     }
 
-    /** A node on a free port that answers every request with {@code status} and {@code body}, recording queries. */
+    /** A node on a free port that answers every request with {@code status} and {@code body}. */
     private FakeNode fake(int status, String body) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        FakeNode node = new FakeNode(server, new CopyOnWriteArrayList<>());
-        server.createContext("/", exchange -> {
-            node.queries.add(String.valueOf(exchange.getRequestURI().getRawQuery()));
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        });
-        server.start();
+        FakeNode node = FakeNode.replying(status, body);
         fakes.add(node);
         return node;
-    }
-
-    private record FakeNode(HttpServer server, List<String> queries) {
-        String url() {
-            return "http://127.0.0.1:" + server.getAddress().getPort();
-        }
     }
 }

@@ -32,7 +32,8 @@ class KvTest {
     @Test
     void everyCommandHasHelp() {
         for (String[] args : List.of(new String[] {"up", "--help"}, new String[] {"broker", "kill", "--help"},
-                new String[] {"down", "--help"}, new String[] {"status", "--help"}, new String[] {"check", "--help"})) {
+                new String[] {"down", "--help"}, new String[] {"status", "--help"}, new String[] {"check", "--help"},
+                new String[] {"get", "--help"}, new String[] {"history", "--help"}, new String[] {"watch", "--help"})) {
             KvRun run = KvRun.of(args);
             assertEquals(ExitCode.OK, run.exitCode(), run.toString());
             assertTrue(run.out().startsWith("Usage: kv "), run.toString());
