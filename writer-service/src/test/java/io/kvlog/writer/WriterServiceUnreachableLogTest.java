@@ -122,4 +122,19 @@ class WriterServiceUnreachableLogTest {
             return socket.getLocalPort();
         }
     }
+
+    @Test
+    void aFormEncodedBodyIsTheValueAsItIsWhateverItsSizeOrShape() {
+        // Given a value as curl -d sends it: form-urlencoded, 20 KiB, with '&' and '=' and an empty name
+        String value = "=x&".repeat(7_000);
+
+        // When it is written
+        Reply reply = client.send("PUT", url + "/v1/kv/form?id=form-1", "application/x-www-form-urlencoded", value);
+
+        // Then the writer took it as a value (and only the log, which never answers, failed it):
+        // not a form decoded (which failed with 500 past 8 KiB, or 400 on the empty name)
+        assertEquals(504, reply.status(), reply.toString());
+        assertEquals("OperationFailed", reply.str("result"));
+        assertEquals("form-1", reply.str("id"));
+    }
 }
