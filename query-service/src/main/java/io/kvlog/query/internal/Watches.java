@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The watches of one node: {@code GET /v1/watch} opens one ({@link Watch}), {@code POST
  * /v1/watch/{id}/progress} asks one for a progress event now. Every watch shares the node's one
  * {@link io.kvlog.materializer.ChangeFeed}; catch-ups from the log run on their own threads
- * (one per catching-up watch, ended when it goes live). Closing stops every watch with an
+ * (one per catching-up watch, ended when it goes live; at most {@value #MAX_CATCH_UPS} at once,
+ * more are answered 503 with {@code Retry-After}). Closing stops every watch with an
  * {@code error} event naming why.
  */
 public final class Watches implements AutoCloseable {
@@ -31,6 +32,8 @@ public final class Watches implements AutoCloseable {
     /** The response header naming the watch (for its progress requests). */
     public static final String WATCH_HEADER = "X-KV-Watch";
     static final int DEFAULT_PROGRESS_MS = 5_000;
+    /** How many watches may read the log at once on a node (each with its own consumer and thread). */
+    static final int MAX_CATCH_UPS = 16;
 
     private final Materializer copy;
     private final LogReader log;
@@ -39,6 +42,7 @@ public final class Watches implements AutoCloseable {
     private final Map<String, Watch> open = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong closedTooSlow = new AtomicLong();
+    private final java.util.concurrent.Semaphore catchUpSlots = new java.util.concurrent.Semaphore(MAX_CATCH_UPS);
     // created here, shut down in close()
     private final ExecutorService catchUps = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "kv-watch-catch-up");
@@ -77,6 +81,11 @@ public final class Watches implements AutoCloseable {
                     + copy.state());
         }
         long[] start = start(from, resume != null && !resume.isBlank() ? "Last-Event-ID" : "from");
+        if (start != null && !catchUpSlots.tryAcquire()) {
+            ctx.response().putHeader("Retry-After", "1");
+            throw new ApiException(503, "TOO_MANY_CATCH_UPS", node.nodeId() + " is already reading the history for "
+                    + MAX_CATCH_UPS + " watches; retry shortly, or watch from now");
+        }
         String id = node.nodeId() + "-w" + ids.incrementAndGet();
         HttpServerResponse response = ctx.response();
         response.setChunked(true).setStatusCode(200)
@@ -101,7 +110,13 @@ public final class Watches implements AutoCloseable {
         if (start == null) {
             watch.startLive(copy.feed());
         } else {
-            catchUps.execute(() -> watch.catchUp(log, copy.feed()));
+            catchUps.execute(() -> {
+                try {
+                    watch.catchUp(log, copy.feed());
+                } finally {
+                    catchUpSlots.release();
+                }
+            });
         }
     }
 
