@@ -78,9 +78,8 @@ public final class ChangeFeed {
 
     /** Publishes one applied record to every subscriber, after its position advanced: the applier's call. */
     public void publish(int partition, long offset, Change change) {
-        if (listeners.isEmpty()) {
-            return;
-        }
+        // always under the lock, even with no listener: a subscription made meanwhile must see this
+        // record either in its snapshot or here (an uncontended monitor costs about a volatile read)
         synchronized (this) {
             for (Filtered listener : listeners) {
                 try {
