@@ -20,9 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
@@ -41,7 +41,7 @@ final class ClusterFixture {
             .build();
 
     final Path data;
-    private final Map<Integer, String> urls = new HashMap<>();
+    private final Map<Integer, String> urls = new TreeMap<>();
     /** Every process as pid and the path on its command line (a pid alone may be reused). */
     private final Set<Map.Entry<Long, String>> processes = ConcurrentHashMap.newKeySet();
 
@@ -88,12 +88,17 @@ final class ClusterFixture {
         return run;
     }
 
+    /** The node ids, in ascending order. */
     Set<Integer> nodeIds() {
         return urls.keySet();
     }
 
     String url(int node) {
         return urls.get(node);
+    }
+
+    String bootstrapServers() {
+        return LocalKafkaCluster.open(data).bootstrapServers();
     }
 
     /** A fresh view of the nodes: the state file changes as {@code kv} commands start them. */

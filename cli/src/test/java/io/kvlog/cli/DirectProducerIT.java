@@ -1,40 +1,29 @@
 package io.kvlog.cli;
 
+import static io.kvlog.cli.ClusterFixture.awaitTrue;
+import static io.kvlog.cli.ClusterFixture.encode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kvlog.kafka.LocalKafkaCluster;
-import io.kvlog.kafka.NodeState;
+import io.kvlog.cli.ClusterFixture.Reply;
 import io.kvlog.kafka.internal.JavaProcess;
 import io.kvlog.protocol.Topics;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -59,53 +48,24 @@ import org.junit.jupiter.api.Timeout;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DirectProducerIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CONSOLE_PRODUCER = "org.apache.kafka.tools.ConsoleProducer";
     /** The README's separator: the console producer splits a line at its first '|', so keys must not hold one. */
     private static final String SEPARATOR = "|";
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration SERVED_WITHIN = Duration.ofSeconds(30);
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
-    /** Every broker and node process of the cluster, as pid and the path on its command line: none may outlive kv down. */
-    private static final Set<Map.Entry<Long, String>> PROCESSES = ConcurrentHashMap.newKeySet();
-    private static final Map<Integer, String> URLS = new TreeMap<>();
-
-    private static Path data;
-    private static String bootstrapServers;
+    private static ClusterFixture cluster;
 
     @BeforeAll
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     static void up() throws IOException {
-        Path target = Path.of("target").toAbsolutePath();
-        Files.createDirectories(target);
-        data = Files.createTempDirectory(target, "kv-direct-");
-        KvRun up = kv("up", "--brokers", "1", "--nodes", "2", "--partitions", "3");
-        recordPids();
-        assertEquals(ExitCode.OK, up.exitCode(), up.toString());
-        LocalKafkaCluster cluster = LocalKafkaCluster.open(data);
-        bootstrapServers = cluster.bootstrapServers();
-        for (NodeState node : new LocalNodes(cluster).nodes()) {
-            URLS.put(node.id(), node.url());
-        }
-        assertEquals(Set.of(1, 2), URLS.keySet(), up.toString());
+        cluster = ClusterFixture.up("kv-direct", "--brokers", "1", "--nodes", "2", "--partitions", "3");
+        assertEquals(Set.of(1, 2), cluster.nodeIds());
     }
 
     @AfterAll
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     static void down() {
-        if (data == null) {
-            return;
-        }
-        recordPids();
-        KvRun down = kv("down");
-        assertEquals(ExitCode.OK, down.exitCode(), down.toString());
-        assertFalse(PROCESSES.isEmpty(), "no process recorded");
-        for (Map.Entry<Long, String> process : PROCESSES) {
-            assertFalse(JavaProcess.isAlive(process.getKey(), process.getValue()),
-                    "pid " + process.getKey() + " (" + process.getValue() + ") still alive after kv down");
+        if (cluster != null) {
+            cluster.down();
         }
     }
 
@@ -115,7 +75,7 @@ class DirectProducerIT {
     void theConsoleProducersEventsAreServedByEveryNodeAndAMalformedOneIsSkipped() throws Exception {
         // Given each node's counters before
         Map<Integer, JsonNode> before = new HashMap<>();
-        for (int node : URLS.keySet()) {
+        for (int node : cluster.nodeIds()) {
             before.put(node, counters(node));
         }
 
@@ -134,7 +94,7 @@ class DirectProducerIT {
                 "a line without the separator has no key"));
 
         // Then every node serves the valid events with linearizable reads
-        for (int node : URLS.keySet()) {
+        for (int node : cluster.nodeIds()) {
             assertServed(node, "dp:fruit", "apple pie");
             assertServed(node, "dp:anon", "no id | ünïcode 😀");
             assertAbsent(node, "dp:gone");
@@ -142,7 +102,7 @@ class DirectProducerIT {
             assertAbsent(node, "dp:bad");
         }
         // And each node counted the malformed record, the record without a key and the duplicate
-        for (int node : URLS.keySet()) {
+        for (int node : cluster.nodeIds()) {
             int n = node;
             awaitTrue("node " + node + " counts 1 malformed, 1 without a key, 1 duplicate more than before "
                             + before.get(node), SERVED_WITHIN,
@@ -155,7 +115,7 @@ class DirectProducerIT {
         consoleProducer(List.of("dp:bad|{\"v\":1,\"type\":\"Insert\",\"id\":\"dp-5\",\"value\":\"after the bad one\"}"));
 
         // Then every node applied past the malformed record and serves it
-        for (int node : URLS.keySet()) {
+        for (int node : cluster.nodeIds()) {
             assertServed(node, "dp:bad", "after the bad one");
         }
     }
@@ -165,7 +125,7 @@ class DirectProducerIT {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aWatcherOpenedBeforehandReceivesEveryAppliedChange() throws Exception {
         // Given a watcher of prefix dw: on node 2, from the start of the log
-        try (Watch watch = Watch.open(2, "dw:")) {
+        try (WatchStream watch = WatchStream.open(cluster.uri(2, "/v1/watch?prefix=" + encode("dw:") + "&from=0"))) {
             // When the console producer writes an Insert, an Append, a Remove, an Insert without id,
             // a Remove of a key never written (not a change) followed by an Insert of that key, and a
             // malformed record followed by an Insert of its key
@@ -188,10 +148,11 @@ class DirectProducerIT {
                     "dw:c", List.of("put no id null"),
                     "dw:never", List.of("put now dw-6"),
                     "dw:bad", List.of("put good dw-7")));
-            Map<String, List<String>> received = watch.changesUntil(expected, SERVED_WITHIN);
-            assertEquals(expected, received, "changes of the watch, by key; all messages: " + watch.messages);
+            List<JsonNode> changes = new ArrayList<>();
+            Map<String, List<String>> received = changesUntil(watch, expected, SERVED_WITHIN, changes);
+            assertEquals(expected, received, "changes of the watch, by key; all events: " + watch.events);
             // And a put's or an append's version is its token's offset + 1
-            for (JsonNode change : watch.changes()) {
+            for (JsonNode change : changes) {
                 if (!"delete".equals(change.path("type").asText())) {
                     String[] token = change.path("token").asText().split(":");
                     assertEquals(Long.parseLong(token[1]) + 1, change.path("version").asLong(), change.toString());
@@ -199,7 +160,7 @@ class DirectProducerIT {
                 assertTrue(change.path("time").isTextual(), "no time: " + change);
             }
             // And the last versions are those a read of the key answers
-            assertEquals(watch.lastVersion("dw:a"), get(2, "dw:a").version(), "dw:a");
+            assertEquals(lastVersion(changes, "dw:a"), get(2, "dw:a").version(), "dw:a");
         }
     }
 
@@ -211,9 +172,9 @@ class DirectProducerIT {
      * the end of its input). Its output goes to a log file named in every failure.
      */
     private static void consoleProducer(List<String> lines) throws IOException, InterruptedException {
-        Path log = Files.createTempFile(data, "console-producer-", ".log");
+        Path log = Files.createTempFile(cluster.data, "console-producer-", ".log");
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-                CONSOLE_PRODUCER, "--bootstrap-server", bootstrapServers, "--topic", Topics.EVENTS,
+                CONSOLE_PRODUCER, "--bootstrap-server", cluster.bootstrapServers(), "--topic", Topics.EVENTS,
                 "--reader-property", "parse.key=true", "--reader-property", "key.separator=" + SEPARATOR,
                 // a line without the separator is sent as a record without a key, rather than stopping the producer
                 "--reader-property", "ignore.error=true");
@@ -242,164 +203,53 @@ class DirectProducerIT {
     // ---------------------------------------------------------------- the watch
 
     /**
-     * A watcher: {@code GET /v1/watch?prefix=P&from=0} read as Server-Sent Events, line by line, on a
-     * thread of its own; each message (its {@code event}, {@code id} and {@code data}) is queued.
+     * The watch's changes from its first event on, as {@code "type value id"} by key, once they
+     * equal {@code expected} or {@code timeout} passes (the caller's assertion shows what is
+     * missing); fails at once on an {@code error} event, the end of the stream, or a change without
+     * an id. Each change read is added to {@code changes}, in order.
      */
-    private static final class Watch implements AutoCloseable {
-        record Message(String event, String id, String data) {
-        }
-
-        final BlockingQueue<Message> queue = new LinkedBlockingQueue<>();
-        final List<Message> messages = new ArrayList<>();
-        final List<JsonNode> changes = new ArrayList<>();
-        // opened in open(), closed in close(): closing the lines cancels the response body
-        private final Stream<String> lines;
-        private final Thread reader;
-
-        private Watch(Stream<String> lines) {
-            this.lines = lines;
-            this.reader = new Thread(this::read, "watch-reader");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static Watch open(int node, String prefix) throws IOException, InterruptedException {
-            HttpRequest request = HttpRequest.newBuilder(uri(node, "/v1/watch?prefix=" + encode(prefix) + "&from=0"))
-                    .header("Accept", "text/event-stream")
-                    .timeout(REQUEST_TIMEOUT) // until the headers; the body streams on
-                    .GET().build();
-            HttpResponse<Stream<String>> response = HTTP.send(request, HttpResponse.BodyHandlers.ofLines());
-            if (response.statusCode() != 200) {
-                String body = String.join("\n", response.body().limit(20).toList());
-                response.body().close();
-                throw new AssertionError("GET /v1/watch on node " + node + " answered " + response.statusCode()
-                        + ", expected 200 text/event-stream: " + body);
-            }
-            String type = response.headers().firstValue("Content-Type").orElse("");
-            if (!type.startsWith("text/event-stream")) {
-                response.body().close();
-                throw new AssertionError("GET /v1/watch answered Content-Type '" + type + "', expected text/event-stream");
-            }
-            return new Watch(response.body());
-        }
-
-        /** Parses the stream: a blank line ends a message; comments (':') are skipped. */
-        private void read() {
-            String event = null;
-            String id = null;
-            StringBuilder data = null;
-            try {
-                for (String line : (Iterable<String>) lines::iterator) {
-                    if (line.isEmpty()) {
-                        if (data != null || event != null || id != null) {
-                            queue.add(new Message(event, id, data == null ? null : data.toString()));
-                        }
-                        event = null;
-                        id = null;
-                        data = null;
-                    } else if (!line.startsWith(":")) {
-                        int colon = line.indexOf(':');
-                        String field = colon < 0 ? line : line.substring(0, colon);
-                        String value = colon < 0 ? "" : line.substring(colon + 1);
-                        value = value.startsWith(" ") ? value.substring(1) : value;
-                        switch (field) {
-                            case "event" -> event = value;
-                            case "id" -> id = value;
-                            case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-                            default -> { } // retry and unknown fields: not ours to check
-                        }
-                    }
+    private static Map<String, List<String>> changesUntil(WatchStream watch, Map<String, List<String>> expected,
+                                                         Duration timeout, List<JsonNode> changes) {
+        Map<String, List<String>> byKey = new TreeMap<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int next = 0; !byKey.equals(expected); next++) {
+            long left = deadline - System.nanoTime();
+            WatchStream.Event event = left <= 0 ? null : watch.await(next, Duration.ofNanos(left));
+            if (event == null) {
+                if (watch.ended()) {
+                    throw new AssertionError("the watch ended (" + watch.endReason() + ") after " + byKey);
                 }
-                queue.add(new Message("end-of-stream", null, null));
-            } catch (RuntimeException e) {
-                // closing the stream ends the read with an exception: that is how a watch is closed
-                queue.add(new Message("end-of-stream", null, e.toString()));
+                return byKey;
+            }
+            if (event.event().equals("error")) {
+                throw new AssertionError("the watch ended (" + event + ") after " + byKey);
+            }
+            if (event.isChange()) {
+                assertNotNull(event.id(), "a change without an id (position vector): " + event);
+                JsonNode change = event.data();
+                changes.add(change);
+                byKey.computeIfAbsent(change.path("key").asText(), k -> new ArrayList<>())
+                        .add(change.path("type").asText() + " " + text(change.path("value")) + " "
+                                + text(change.path("id")));
             }
         }
+        return byKey;
+    }
 
-        /**
-         * The changes received, as {@code "type value id"} by key, once they equal {@code expected}
-         * or {@code timeout} passes; fails at once on an {@code error} event or the end of the stream.
-         */
-        Map<String, List<String>> changesUntil(Map<String, List<String>> expected, Duration timeout)
-                throws InterruptedException {
-            Map<String, List<String>> byKey = new TreeMap<>();
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!byKey.equals(expected)) {
-                long left = deadline - System.nanoTime();
-                Message message = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
-                if (message == null) {
-                    return byKey; // the caller's assertion shows what is missing
-                }
-                messages.add(message);
-                if ("error".equals(message.event()) || "end-of-stream".equals(message.event())) {
-                    throw new AssertionError("the watch ended (" + message + ") after " + byKey);
-                }
-                if (message.event() == null) {
-                    assertNotNull(message.id(), "a change without an id (position vector): " + message);
-                    JsonNode change = parse(message.data());
-                    changes.add(change);
-                    byKey.computeIfAbsent(change.path("key").asText(), k -> new ArrayList<>())
-                            .add(change.path("type").asText() + " " + text(change.path("value")) + " "
-                                    + text(change.path("id")));
-                }
-            }
-            return byKey;
-        }
+    private static long lastVersion(List<JsonNode> changes, String key) {
+        return changes.stream().filter(c -> key.equals(c.path("key").asText()))
+                .reduce((first, second) -> second).orElseThrow().path("version").asLong();
+    }
 
-        List<JsonNode> changes() {
-            return changes;
-        }
-
-        long lastVersion(String key) {
-            return changes.stream().filter(c -> key.equals(c.path("key").asText()))
-                    .reduce((first, second) -> second).orElseThrow().path("version").asLong();
-        }
-
-        private static JsonNode parse(String data) {
-            try {
-                return JSON.readTree(data);
-            } catch (IOException e) {
-                throw new AssertionError("a change whose data is not JSON: " + data, e);
-            }
-        }
-
-        private static String text(JsonNode node) {
-            return node.isNull() || node.isMissingNode() ? "null" : node.asText();
-        }
-
-        @Override
-        public void close() {
-            lines.close();
-            try {
-                reader.join(TimeUnit.SECONDS.toMillis(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    private static String text(JsonNode node) {
+        return node.isNull() || node.isMissingNode() ? "null" : node.asText();
     }
 
     // ---------------------------------------------------------------- HTTP
 
-    /** A node's answer: {@code status} -1 when it did not answer in time ({@code error} says why). */
-    private record Reply(int status, JsonNode body, String error) {
-        String value() {
-            return body != null && body.path("value").isTextual() ? body.path("value").textValue() : null;
-        }
-
-        long version() {
-            return body == null ? -1 : body.path("version").asLong(-1);
-        }
-
-        @Override
-        public String toString() {
-            return status < 0 ? "no answer (" + error + ")" : status + " " + body;
-        }
-    }
-
-    /** A linearizable read (the default consistency). */
+    /** A linearizable read (the default consistency: no consistency parameter). */
     private static Reply get(int node, String key) {
-        return send(HttpRequest.newBuilder(uri(node, "/v1/kv/" + encode(key))).GET());
+        return cluster.get(node, "/v1/kv/%s", encode(key));
     }
 
     private static void assertServed(int node, String key, String value) {
@@ -417,65 +267,13 @@ class DirectProducerIT {
 
     /** The apply counters of GET /v1/node. */
     private static JsonNode counters(int node) {
-        Reply reply = send(HttpRequest.newBuilder(uri(node, "/v1/node")).GET());
-        assertEquals(200, reply.status(), "GET /v1/node of node " + node + ": " + reply);
-        JsonNode counters = reply.body().path("counters");
-        assertTrue(counters.isObject(), "no counters in GET /v1/node of node " + node + ": " + reply);
+        JsonNode info = cluster.nodeInfo(node);
+        JsonNode counters = info.path("counters");
+        assertTrue(counters.isObject(), "no counters in GET /v1/node of node " + node + ": " + info);
         return counters;
     }
 
     private static boolean grewBy(JsonNode before, JsonNode after, String counter, long by) {
         return after.path(counter).asLong() - before.path(counter).asLong() == by;
-    }
-
-    private static Reply send(HttpRequest.Builder request) {
-        try {
-            HttpResponse<String> response = HTTP.send(request.timeout(REQUEST_TIMEOUT).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            JsonNode body = response.body().isEmpty() ? null : JSON.readTree(response.body());
-            return new Reply(response.statusCode(), body, null);
-        } catch (IOException e) {
-            return new Reply(-1, null, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Reply(-1, null, "interrupted");
-        }
-    }
-
-    private static URI uri(int node, String pathAndQuery) {
-        return URI.create(URLS.get(node) + pathAndQuery);
-    }
-
-    private static String encode(String key) {
-        return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static void awaitTrue(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "not within " + timeout.toSeconds() + " s: " + what);
-            LocalNodes.sleep(250);
-        }
-    }
-
-    // ---------------------------------------------------------------- the cluster
-
-    private static void recordPids() {
-        if (!LocalKafkaCluster.exists(data)) {
-            return;
-        }
-        LocalKafkaCluster cluster = LocalKafkaCluster.open(data);
-        LocalNodes nodes = new LocalNodes(cluster);
-        cluster.brokers().stream().filter(b -> b.pid() > 0)
-                .forEach(b -> PROCESSES.add(Map.entry(b.pid(), cluster.configFile(b.id()).toString())));
-        cluster.state().nodes().stream().filter(n -> n.pid() > 0)
-                .forEach(n -> PROCESSES.add(Map.entry(n.pid(), nodes.stateDir(n.id()).toString())));
-    }
-
-    private static KvRun kv(String... args) {
-        String[] withData = Arrays.copyOf(args, args.length + 2);
-        withData[args.length] = "--data";
-        withData[args.length + 1] = data.toString();
-        return KvRun.of(withData);
     }
 }

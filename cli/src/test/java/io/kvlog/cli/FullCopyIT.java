@@ -1,30 +1,23 @@
 package io.kvlog.cli;
 
+import static io.kvlog.cli.ClusterFixture.JSON;
+import static io.kvlog.cli.ClusterFixture.awaitTrue;
+import static io.kvlog.cli.ClusterFixture.encode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.kvlog.cli.ClusterFixture.Reply;
 import io.kvlog.kafka.LocalKafkaCluster;
-import io.kvlog.kafka.NodeState;
-import io.kvlog.kafka.internal.JavaProcess;
 import io.kvlog.protocol.Topics;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +32,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -73,50 +65,21 @@ import org.junit.jupiter.api.Timeout;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FullCopyIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PARTITIONS = 6;
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
-    /**
-     * Every broker and node process the cluster ever had, as pid and the path on its command line
-     * (a pid alone may be reused): none may be alive after {@code kv down}.
-     */
-    private static final Set<Map.Entry<Long, String>> PROCESSES = ConcurrentHashMap.newKeySet();
-
-    private static Path data;
-    private static final Map<Integer, String> URLS = new HashMap<>();
+    private static ClusterFixture cluster;
 
     @BeforeAll
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     static void up() throws IOException {
-        Path target = Path.of("target").toAbsolutePath();
-        Files.createDirectories(target);
-        data = Files.createTempDirectory(target, "kv-fullcopy-");
-        KvRun up = kv("up", "--partitions", Integer.toString(PARTITIONS));
-        recordPids();
-        assertEquals(ExitCode.OK, up.exitCode(), up.toString());
-        for (NodeState node : nodes().nodes()) {
-            URLS.put(node.id(), node.url());
-        }
-        assertEquals(Set.of(1, 2, 3), URLS.keySet(), up.toString());
+        cluster = ClusterFixture.up("kv-fullcopy", "--partitions", Integer.toString(PARTITIONS));
+        assertEquals(Set.of(1, 2, 3), cluster.nodeIds());
     }
 
     @AfterAll
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     static void down() {
-        if (data == null) {
-            return;
-        }
-        recordPids();
-        KvRun down = kv("down");
-        assertEquals(ExitCode.OK, down.exitCode(), down.toString());
-        assertFalse(PROCESSES.isEmpty(), "no process recorded");
-        for (Map.Entry<Long, String> process : PROCESSES) {
-            assertFalse(JavaProcess.isAlive(process.getKey(), process.getValue()),
-                    "pid " + process.getKey() + " (" + process.getValue() + ") still alive after kv down");
+        if (cluster != null) {
+            cluster.down();
         }
     }
 
@@ -138,7 +101,7 @@ class FullCopyIT {
         try {
             // When node 3 is SIGKILLed 8 s into the load
             Thread.sleep(8_000);
-            KvRun kill = kv("node", "kill", "3");
+            KvRun kill = cluster.kv("node", "kill", "3");
             assertEquals(ExitCode.OK, kill.exitCode(), kill.toString());
             assertTrue(kill.out().contains("node 3 killed"), kill.toString());
             for (Future<?> f : running) {
@@ -156,14 +119,13 @@ class FullCopyIT {
         assertEquals(List.of(), load.violations, "operations that failed twice or read stale data");
 
         // When node 3 is started again
-        KvRun start = kv("node", "start", "3");
-        recordPids();
+        KvRun start = cluster.kv("node", "start", "3");
         assertEquals(ExitCode.OK, start.exitCode(), start.toString());
 
         // Then every node reads each key's last acknowledged write
         for (int node = 1; node <= 3; node++) {
             for (Map.Entry<String, Acked> last : load.lastAcked.entrySet()) {
-                Reply read = get(node, last.getKey());
+                Reply read = cluster.get(node, last.getKey());
                 assertEquals(200, read.status(), "node " + node + ", key " + last.getKey() + ": " + read);
                 last.getValue().assertSeenBy(read, "node " + node + ", key " + last.getKey());
             }
@@ -203,12 +165,12 @@ class FullCopyIT {
                     String id = "load-c" + client + "-" + seq;
                     String value = "c" + client + "-v" + seq;
                     String wait = seq % 4 == 0 ? "applied" : "log";
-                    Reply ack = put(primary, key, value, id, wait);
+                    Reply ack = cluster.put(primary, key, value, id, wait);
                     boolean retry = !ack.acked();
                     if (retry) {
                         retried.incrementAndGet();
                         Reply first = ack;
-                        ack = put(other, key, value, id, wait);
+                        ack = cluster.put(other, key, value, id, wait);
                         if (!ack.acked()) {
                             violations.add("write " + id + " of " + key + " failed on node " + primary + " (" + first
                                     + ") and on its retry to node " + other + " (" + ack + ")");
@@ -222,11 +184,11 @@ class FullCopyIT {
                         lastAcked.put(key, new Acked(value, ack.version(), retry));
                     }
                 } else {
-                    Reply read = get(primary, key);
+                    Reply read = cluster.get(primary, key);
                     if (!read.answered()) {
                         retried.incrementAndGet();
                         Reply first = read;
-                        read = get(other, key);
+                        read = cluster.get(other, key);
                         if (!read.answered()) {
                             violations.add("read of " + key + " failed on node " + primary + " (" + first
                                     + ") and on its retry to node " + other + " (" + read + ")");
@@ -274,8 +236,8 @@ class FullCopyIT {
     void aStoppedNodeBlocksWaitAllOnlyUntilItIsNoLongerLiveAndCatchesUpWhenContinued() throws Exception {
         // Given node 2 is live in node 1's view of the cluster
         awaitTrue("node-2 live in node 1's /v1/cluster", Duration.ofSeconds(60), () -> liveNodes(1).contains("node-2"));
-        long pid = nodes().node(2).pid();
-        assertTrue(nodes().isRunning(2), "node 2 is not running (pid " + pid + ")");
+        long pid = cluster.nodes().node(2).pid();
+        assertTrue(cluster.nodes().isRunning(2), "node 2 is not running (pid " + pid + ")");
 
         List<Attempt> waitAll = new CopyOnWriteArrayList<>();
         List<String> failures = new CopyOnWriteArrayList<>();
@@ -294,7 +256,7 @@ class FullCopyIT {
                     Reply ack;
                     do {
                         long sentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
-                        ack = put(1, key, "v" + i, "stop-all-" + i, "all");
+                        ack = cluster.put(1, key, "v" + i, "stop-all-" + i, "all");
                         waitAll.add(new Attempt(key, sentMs, ack));
                     } while (!ack.acked() && System.nanoTime() < end);
                     if (ack.acked()) {
@@ -314,11 +276,11 @@ class FullCopyIT {
                     int other = 4 - node;
                     String key = "stop-rw-" + (i % 10);
                     String id = "stop-rw-" + i;
-                    Reply ack = put(node, key, "w" + i, id, "applied");
+                    Reply ack = cluster.put(node, key, "w" + i, id, "applied");
                     if (!ack.acked()) {
                         retried.incrementAndGet();
                         Reply first = ack;
-                        ack = put(other, key, "w" + i, id, "applied");
+                        ack = cluster.put(other, key, "w" + i, id, "applied");
                         if (!ack.acked()) {
                             failures.add("write " + id + ": node " + node + " " + first + "; retry node " + other + " " + ack);
                             return;
@@ -326,10 +288,10 @@ class FullCopyIT {
                     }
                     String expected = "w" + i;
                     for (int reader : new int[] {1, 3}) {
-                        Reply read = get(reader, key);
+                        Reply read = cluster.get(reader, key);
                         if (!read.answered()) {
                             retried.incrementAndGet();
-                            read = get(4 - reader, key);
+                            read = cluster.get(4 - reader, key);
                         }
                         if (read.status() != 200 || !expected.equals(read.value())) {
                             failures.add("read of " + key + " after acked " + expected + ": " + read);
@@ -369,7 +331,7 @@ class FullCopyIT {
                 () -> describe(2).path("lag").asLong(-1) == 0 && liveNodes(1).contains("node-2"));
         // And it reads the writes made while it was stopped
         for (Map.Entry<String, String> acked : lastAcked.entrySet()) {
-            Reply read = get(2, acked.getKey());
+            Reply read = cluster.get(2, acked.getKey());
             assertEquals(200, read.status(), acked.getKey() + ": " + read);
             assertEquals(acked.getValue(), read.value(), acked.getKey() + ": " + read);
         }
@@ -395,17 +357,16 @@ class FullCopyIT {
         for (int node = 1; node <= 2; node++) {
             int n = node;
             awaitTrue("node " + node + " serves bulk-" + (events - 1), Duration.ofSeconds(120),
-                    () -> bulkValue(events - 1).equals(get(n, bulkKey(events - 1)).value()));
+                    () -> bulkValue(events - 1).equals(cluster.get(n, bulkKey(events - 1)).value()));
         }
 
         // When node 3 is rebuilt: its copy wiped, the whole log replayed
-        KvRun rebuild = kv("node", "rebuild", "3", "--timeout", "240");
-        recordPids();
+        KvRun rebuild = cluster.kv("node", "rebuild", "3", "--timeout", "240");
         assertEquals(ExitCode.OK, rebuild.exitCode(), rebuild.toString());
         System.out.println("[FullCopyIT] " + rebuild.out().strip());
 
         // Then its restore replayed at least the 50,000 events
-        JsonNode restore = nodeInfo(3).path("restore");
+        JsonNode restore = cluster.nodeInfo(3).path("restore");
         System.out.printf("[FullCopyIT] node 3 restore: %s%n", restore);
         assertTrue(restore.path("done").asBoolean(), restore.toString());
         assertTrue(restore.path("events").asLong() >= events, restore.toString());
@@ -413,11 +374,11 @@ class FullCopyIT {
         Random random = new Random(4);
         for (int s = 0; s < 300; s++) {
             int i = s == 0 ? 0 : s == 1 ? events - 1 : random.nextInt(events);
-            Reply read = get(3, bulkKey(i));
+            Reply read = cluster.get(3, bulkKey(i));
             assertEquals(200, read.status(), bulkKey(i) + ": " + read);
             assertEquals(bulkValue(i), read.value(), bulkKey(i) + ": " + read);
             if (s % 10 == 0) {
-                assertEquals(bulkValue(i), get(1, bulkKey(i)).value(), bulkKey(i) + " on node 1");
+                assertEquals(bulkValue(i), cluster.get(1, bulkKey(i)).value(), bulkKey(i) + " on node 1");
             }
         }
     }
@@ -436,7 +397,7 @@ class FullCopyIT {
      */
     private static void produceInserts(int count) throws Exception {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalKafkaCluster.open(data).bootstrapServers());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
@@ -473,7 +434,7 @@ class FullCopyIT {
         // copy's store then holds events beyond the offsets Streams restarts from
         List<String> keys = List.of("append-0", "append-1", "append-big");
         List<String> bases = List.of("", "", ".".repeat(256 * 1024));
-        Reply base = put(1, keys.get(2), bases.get(2), "append-big-base", "applied");
+        Reply base = cluster.put(1, keys.get(2), bases.get(2), "append-big-base", "applied");
         assertTrue(base.acked(), base.toString());
         // When each key is appended 300 distinct characters, one request at a time for about 30 s,
         // through nodes 1 and 2
@@ -497,8 +458,8 @@ class FullCopyIT {
             // last flush is lost with it
             awaitTrue("150 appends to append-big acked", Duration.ofSeconds(120),
                     () -> bigAcked.get() >= appends / 2 || !failures.isEmpty());
-            before = nodeInfo(3);
-            KvRun kill = kv("node", "kill", "3");
+            before = cluster.nodeInfo(3);
+            KvRun kill = cluster.kv("node", "kill", "3");
             assertEquals(ExitCode.OK, kill.exitCode(), kill.toString());
             for (Future<?> f : running) {
                 f.get(2, TimeUnit.MINUTES);
@@ -508,10 +469,9 @@ class FullCopyIT {
         }
         assertEquals(List.of(), failures);
         // And restarted: it replays the log from the offsets Kafka Streams last stored
-        KvRun start = kv("node", "start", "3");
-        recordPids();
+        KvRun start = cluster.kv("node", "start", "3");
         assertEquals(ExitCode.OK, start.exitCode(), start.toString());
-        JsonNode after = nodeInfo(3);
+        JsonNode after = cluster.nodeInfo(3);
         System.out.printf("[FullCopyIT] node 3 before the kill: applied %s; after its restart: restore %s, counters %s%n",
                 before.path("applied"), after.path("restore"), after.path("counters"));
 
@@ -521,8 +481,8 @@ class FullCopyIT {
             String key = keys.get(k);
             String expected = acked.get(k).toString();
             assertEquals(bases.get(k).length() + appends, expected.length(), key);
-            Reply on3 = get(3, key);
-            Reply on1 = get(1, key);
+            Reply on3 = cluster.get(3, key);
+            Reply on1 = cluster.get(1, key);
             assertEquals(200, on3.status(), key + " on node 3: " + on3);
             String appended = on3.value().substring(Math.min(bases.get(k).length(), on3.value().length()));
             assertEquals(appended.length(), appended.chars().distinct().count(),
@@ -553,7 +513,7 @@ class FullCopyIT {
             String id = key + "-" + i;
             Reply ack = null;
             for (int attempt = 0; attempt < 5 && (ack == null || !ack.acked()); attempt++) {
-                ack = append(1 + (i + attempt) % 2, key, suffix, id);
+                ack = cluster.append(1 + (i + attempt) % 2, key, suffix, id);
             }
             if (!ack.acked()) {
                 failures.add("append " + id + " not acked after 5 attempts: " + ack);
@@ -593,73 +553,27 @@ class FullCopyIT {
     /** Replays every partition of the log and asserts every running copy's digest equals the replay's. */
     private static void assertReplayMatchesEveryCopy(int runningNodes) throws InterruptedException {
         List<String> lines = new ArrayList<>();
-        LocalKafkaCluster cluster = LocalKafkaCluster.open(data);
-        LogReplay.Result result = new LogReplay(cluster, new LocalNodes(cluster)).run(null, true, p -> { }, lines::add);
+        LocalKafkaCluster kafka = LocalKafkaCluster.open(cluster.data);
+        LogReplay.Result result = new LogReplay(kafka, new LocalNodes(kafka)).run(null, true, p -> { }, lines::add);
         System.out.printf("[FullCopyIT] replayed %d events in %.1f s%n", result.events(),
                 result.elapsed().toNanos() / 1e9);
         assertEquals(PARTITIONS, result.partitions().size(), String.join("\n", lines));
         assertEquals(PARTITIONS * runningNodes, result.count(LogReplay.CopyVerdict.Kind.MATCHES), String.join("\n", lines));
     }
 
-    /** A node's answer: {@code status} -1 when it did not answer in time ({@code error} says why). */
-    private record Reply(int status, JsonNode body, String error) {
-        boolean acked() {
-            return status == 200 && body != null && "OperationAck".equals(body.path("result").asText());
-        }
-
-        /** The value a read or an append answered; null if none. */
-        String value() {
-            return body != null && body.path("value").isTextual() ? body.path("value").textValue() : null;
-        }
-
-        long version() {
-            return body == null ? -1 : body.path("version").asLong(-1);
-        }
-
-        /** A read answered: found or not found. */
-        boolean answered() {
-            return status == 200 || status == 404;
-        }
-
-        @Override
-        public String toString() {
-            return status < 0 ? "no answer (" + error + ")" : status + " " + body;
-        }
-    }
-
-    private static Reply put(int node, String key, String value, String id, String wait) {
-        return send(HttpRequest.newBuilder(uri(node, "/v1/kv/" + encode(key) + "?id=" + id + "&wait=" + wait))
-                .PUT(HttpRequest.BodyPublishers.ofString(value, StandardCharsets.UTF_8)));
-    }
-
-    private static Reply append(int node, String key, String suffix, String id) {
-        return send(HttpRequest.newBuilder(uri(node, "/v1/kv/" + encode(key) + "/append?id=" + id))
-                .POST(HttpRequest.BodyPublishers.ofString(suffix, StandardCharsets.UTF_8)));
-    }
-
-    private static Reply get(int node, String key) {
-        return send(HttpRequest.newBuilder(uri(node, "/v1/kv/" + encode(key) + "?consistency=linearizable")).GET());
-    }
-
     private static Reply getEventual(int node, String key) {
-        return send(HttpRequest.newBuilder(uri(node, "/v1/kv/" + encode(key) + "?consistency=eventual")).GET());
+        return cluster.get(node, "/v1/kv/%s?consistency=eventual", encode(key));
     }
 
     /** GET /v1/node; a missing node if it does not answer 200. */
     private static JsonNode describe(int node) {
-        Reply reply = send(HttpRequest.newBuilder(uri(node, "/v1/node")).GET());
+        Reply reply = cluster.send(HttpRequest.newBuilder(cluster.uri(node, "/v1/node")).GET());
         return reply.status() == 200 ? reply.body() : MissingNode.getInstance();
-    }
-
-    private static JsonNode nodeInfo(int node) {
-        Reply reply = send(HttpRequest.newBuilder(uri(node, "/v1/node")).GET());
-        assertEquals(200, reply.status(), "GET /v1/node of node " + node + ": " + reply);
-        return reply.body();
     }
 
     /** The ids ("node-N") of the live nodes in {@code node}'s GET /v1/cluster; empty if it does not answer. */
     private static List<String> liveNodes(int node) {
-        Reply reply = send(HttpRequest.newBuilder(uri(node, "/v1/cluster")).GET());
+        Reply reply = cluster.send(HttpRequest.newBuilder(cluster.uri(node, "/v1/cluster")).GET());
         if (reply.status() != 200) {
             return List.of();
         }
@@ -668,65 +582,11 @@ class FullCopyIT {
         return ids;
     }
 
-    private static Reply send(HttpRequest.Builder request) {
-        try {
-            HttpResponse<String> response = HTTP.send(request.timeout(REQUEST_TIMEOUT).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            JsonNode body = response.body().isEmpty() ? null : JSON.readTree(response.body());
-            return new Reply(response.statusCode(), body, null);
-        } catch (IOException e) {
-            return new Reply(-1, null, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Reply(-1, null, "interrupted");
-        }
-    }
-
-    private static URI uri(int node, String pathAndQuery) {
-        return URI.create(URLS.get(node) + pathAndQuery);
-    }
-
-    private static String encode(String key) {
-        return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
     /** Sends a signal to one process, by its pid only. */
     private static void signal(String signal, long pid) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
         assertTrue(kill.waitFor(10, TimeUnit.SECONDS), "kill -" + signal + " " + pid + " did not return");
         String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, kill.exitValue(), "kill -" + signal + " " + pid + ": " + out);
-    }
-
-    private static void awaitTrue(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "not within " + timeout.toSeconds() + " s: " + what);
-            LocalNodes.sleep(250);
-        }
-    }
-
-    /** A fresh view of the nodes: the state file changes as {@code kv} commands start them. */
-    private static LocalNodes nodes() {
-        return new LocalNodes(LocalKafkaCluster.open(data));
-    }
-
-    private static void recordPids() {
-        if (!LocalKafkaCluster.exists(data)) {
-            return;
-        }
-        LocalKafkaCluster cluster = LocalKafkaCluster.open(data);
-        LocalNodes nodes = new LocalNodes(cluster);
-        cluster.brokers().stream().filter(b -> b.pid() > 0)
-                .forEach(b -> PROCESSES.add(Map.entry(b.pid(), cluster.configFile(b.id()).toString())));
-        cluster.state().nodes().stream().filter(n -> n.pid() > 0)
-                .forEach(n -> PROCESSES.add(Map.entry(n.pid(), nodes.stateDir(n.id()).toString())));
-    }
-
-    private static KvRun kv(String... args) {
-        String[] withData = Arrays.copyOf(args, args.length + 2);
-        withData[args.length] = "--data";
-        withData[args.length + 1] = data.toString();
-        return KvRun.of(withData);
     }
 }
