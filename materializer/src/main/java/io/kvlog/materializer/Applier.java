@@ -9,6 +9,7 @@ import io.kvlog.protocol.EventCodec;
 import io.kvlog.protocol.EventType;
 import io.kvlog.protocol.Outcome;
 import io.kvlog.protocol.OutcomeCodec;
+import io.kvlog.protocol.Topics;
 import io.kvlog.protocol.Validation;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,7 +30,8 @@ import org.apache.kafka.streams.KeyValue;
  * <ol>
  *   <li>{@code o} at or below {@code p}'s stored {@link Progress}: already applied (re-processing
  *       after a crash); nothing is written.</li>
- *   <li>Malformed (invalid key, undecodable event): skipped, only progress is written.</li>
+ *   <li>Malformed (invalid key, a key in another partition than its own, undecodable event):
+ *       skipped, only progress is written.</li>
  *   <li>The id has an outcome in {@code p} not older than the dedupe window: a
  *       {@link Outcome.Status#DUPLICATE}; the first outcome stands and only progress is written.</li>
  *   <li>The event's condition fails on the key's current state: {@code PRECONDITION_FAILED}.</li>
@@ -59,12 +61,18 @@ public final class Applier {
     static final int PURGE_MAX = 1024;
 
     private final ByteStore store;
+    private final int partitions;
     private final long windowMs;
     /** Each partition's progress as last written: the applier is the store's only writer, so this saves a read per event. */
     private final Map<Integer, Progress> progress = new java.util.HashMap<>();
 
-    public Applier(ByteStore store, Duration dedupeWindow) {
+    /** @param partitions the partitions of {@code kv.events}: a key's record belongs to {@code Topics.partitionOf} of them */
+    public Applier(ByteStore store, int partitions, Duration dedupeWindow) {
         this.store = Objects.requireNonNull(store, "store");
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions: must be >= 1, got " + partitions);
+        }
+        this.partitions = partitions;
         if (dedupeWindow.isNegative()) {
             throw new IllegalArgumentException("dedupeWindow: must be >= 0, got " + dedupeWindow);
         }
@@ -146,6 +154,13 @@ public final class Applier {
             key = Validation.key(record.key());
         } catch (IllegalArgumentException e) {
             return new Malformed(offset, e.getMessage());
+        }
+        int home = Topics.partitionOf(key, partitions);
+        if (home != partition) {
+            // another partitioner (librdkafka's CRC32, a chosen partition): versions, ids and reads
+            // of the key all live in its own partition, so an event elsewhere cannot apply
+            return new Malformed(offset, "key " + Validation.quote(key) + " belongs in partition " + home + " of "
+                    + partitions + " (murmur2 of its bytes, Kafka's default partitioner), not " + partition);
         }
         EventCodec.Decoded decoded = EventCodec.decode(record.value());
         if (decoded instanceof EventCodec.Invalid invalid) {

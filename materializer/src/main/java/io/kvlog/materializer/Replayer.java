@@ -113,7 +113,7 @@ public final class Replayer {
      */
     public Replay replay(EventSource source, int partition, int partitions, long endOffset, Consumer<Report> progress) {
         MemoryByteStore store = new MemoryByteStore();
-        Applier applier = new Applier(store, dedupeWindow);
+        Applier applier = new Applier(store, partitions, dedupeWindow);
         ApplyCounters counters = new ApplyCounters();
         long started = System.nanoTime();
         long lastReport = started;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvlog.materializer.internal.ByteStore;
 import io.kvlog.materializer.internal.HistoryIndex;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class ApplierTest {
 
     private final MemoryByteStore store = new MemoryByteStore();
-    private final Applier applier = new Applier(store, Duration.ofHours(1));
+    private final Applier applier = new Applier(store, 1, Duration.ofHours(1));
 
     static LogRecord record(int partition, long offset, long time, String key, Event event) {
         return new LogRecord(partition, offset, time, key.getBytes(StandardCharsets.UTF_8), EventCodec.encode(event));
@@ -39,6 +40,15 @@ class ApplierTest {
 
     private static LogRecord record(long offset, String key, Event event) {
         return record(0, offset, 1_000 + offset, key, event);
+    }
+
+    /** A key whose own partition, of {@code partitions}, is {@code partition}. */
+    private static String keyIn(int partition, int partitions) {
+        for (int i = 0; ; i++) {
+            if (io.kvlog.protocol.Topics.partitionOf("k" + i, partitions) == partition) {
+                return "k" + i;
+            }
+        }
     }
 
     private Entry entry(String key) {
@@ -139,20 +149,23 @@ class ApplierTest {
 
     @Test
     void aRepeatedIdIsADuplicateWithTheFirstOutcomeWithinItsPartitionOnly() {
-        // Given id w1 applied in partition 0
-        Outcome first = outcomeOf(applier.apply(record(0, 0, 1_000, "k", Event.append("w1", "a"))));
+        // Given id w1 applied in partition 0 of 2
+        Applier ofTwo = new Applier(store, 2, Duration.ofHours(1));
+        String k = keyIn(0, 2);
+        String other = keyIn(1, 2);
+        Outcome first = outcomeOf(ofTwo.apply(record(0, 0, 1_000, k, Event.append("w1", "a"))));
 
         // When the same id comes again in partition 0, and in partition 1
-        Outcome again = outcomeOf(applier.apply(record(0, 1, 1_001, "k", Event.append("w1", "a"))));
-        Outcome elsewhere = outcomeOf(applier.apply(record(1, 0, 1_002, "other", Event.append("w1", "b"))));
+        Outcome again = outcomeOf(ofTwo.apply(record(0, 1, 1_001, k, Event.append("w1", "a"))));
+        Outcome elsewhere = outcomeOf(ofTwo.apply(record(1, 0, 1_002, other, Event.append("w1", "b"))));
 
         // Then partition 0 skips it, naming the first outcome; partition 1 applies it
         assertEquals(Outcome.Status.DUPLICATE, again.status());
         assertEquals(0L, again.duplicateOf());
         assertEquals(first.version(), again.version());
-        assertEquals(new Entry("a", 1), entry("k"));
+        assertEquals(new Entry("a", 1), entry(k));
         assertEquals(Outcome.Status.APPLIED, elsewhere.status());
-        assertEquals(new Entry("b", 1), entry("other"));
+        assertEquals(new Entry("b", 1), entry(other));
     }
 
     @Test
@@ -238,8 +251,8 @@ class ApplierTest {
         }
         MemoryByteStore one = new MemoryByteStore();
         MemoryByteStore two = new MemoryByteStore();
-        Applier first = new Applier(one, Duration.ofSeconds(30));
-        Applier second = new Applier(two, Duration.ofSeconds(30));
+        Applier first = new Applier(one, partitions, Duration.ofSeconds(30));
+        Applier second = new Applier(two, partitions, Duration.ofSeconds(30));
         // partition by partition
         byPartition.forEach(log -> log.forEach(first::apply));
         // round robin, one record of each partition in turn
@@ -301,5 +314,24 @@ class ApplierTest {
                 .change());
         assertNull(assertInstanceOf(Applier.Decided.class, applier.apply(record(2, "none", Event.remove("b"))))
                 .change());
+    }
+
+    @Test
+    void aKeysRecordInAnotherPartitionThanItsOwnIsMalformed() {
+        // Given the applier of a log of 4 partitions and a key whose own partition is known
+        Applier ofFour = new Applier(store, 4, Duration.ofHours(1));
+        int home = io.kvlog.protocol.Topics.partitionOf("k", 4);
+        int elsewhere = (home + 1) % 4;
+
+        // When an event of the key arrives in another partition, then one in its own
+        Applier.Result wrong = ofFour.apply(record(elsewhere, 0, 1_000, "k", Event.insert("a", "v")));
+        Applier.Result right = ofFour.apply(record(home, 0, 1_000, "k", Event.insert("b", "w")));
+
+        // Then the first is malformed (naming both partitions) and changes nothing; the second applies
+        Applier.Malformed malformed = assertInstanceOf(Applier.Malformed.class, wrong);
+        assertTrue(malformed.error().contains("belongs in partition " + home), malformed.error());
+        assertNull(outcome(elsewhere, "a"));
+        assertEquals(new Entry("w", 1), entry("k"));
+        assertEquals(List.of(new Revision(1, Change.Type.PUT, 1_000)), HistoryIndex.page(store, "k", 0, 10));
     }
 }

@@ -24,9 +24,11 @@ import org.slf4j.LoggerFactory;
  * and on restore) to the {@link Applier}, advances the partition's {@link AppliedPositions}
  * (which wakes the waiters it reached), counts the result.
  *
- * <p>Never throws: an exception here would stop the global thread, and with it this node's copy.
- * A malformed record is skipped and counted by the applier; a failing store is counted, logged
- * and reported to {@code onFailure}, and the record is not applied (the node then is not ready).
+ * <p>Never throws for what is on the log: a malformed record is skipped and counted by the
+ * applier. It throws (stopping the global thread, and with it this copy; the node is then not
+ * ready) only when the copy itself cannot go on: a failing store, or a store in another layout
+ * (see {@link StoreLayout#checkOrMark}); both are reported to {@code onFailure} first. A thrown
+ * exception keeps Kafka Streams from checkpointing offsets past records that were not applied.
  * A record without a key is skipped with no store write, exactly as a restore skips it, and only
  * advances the position in memory.
  */
@@ -63,8 +65,16 @@ public final class ApplyProcessor implements Processor<byte[], byte[], Void, Voi
         this.context = context;
         KeyValueStore<Bytes, byte[]> store = context.getStateStore(MaterializerTopology.STORE);
         ByteStore bytes = KafkaByteStore.writable(store);
-        this.applier = new Applier(bytes, dedupeWindow);
-        checkLayout(bytes);
+        this.applier = new Applier(bytes, positions.partitions(), dedupeWindow);
+        try {
+            StoreLayout.checkOrMark(bytes);
+        } catch (IllegalStateException e) {
+            // thrown, not skipped: Kafka Streams would otherwise go on and checkpoint offsets past
+            // records this copy never applied; failing here, before any record, checkpoints nothing new
+            LOG.error("Not applying: {}", e.getMessage());
+            onFailure.accept(e);
+            throw e;
+        }
         // the positions the store holds (from before a restart) are where this copy stands
         try (ByteStore.Range stored = bytes.range(StoreLayout.start(StoreLayout.POSITION, 0),
                 StoreLayout.end(StoreLayout.POSITION, Integer.MAX_VALUE - 1))) {
@@ -77,33 +87,6 @@ public final class ApplyProcessor implements Processor<byte[], byte[], Void, Voi
                 }
             }
         }
-    }
-
-    /**
-     * Marks an empty store with this layout's version; a store in another layout (an older
-     * kvlog's, without history rows) fails the copy with what to do, rather than serve a
-     * history with holes.
-     */
-    private void checkLayout(ByteStore bytes) {
-        byte[] layout = bytes.get(StoreLayout.layout());
-        if (layout != null && layout.length == 1 && layout[0] == StoreLayout.LAYOUT_VERSION) {
-            return;
-        }
-        boolean empty;
-        try (ByteStore.Range any = bytes.range(null, null)) {
-            empty = !any.hasNext();
-        }
-        if (empty) {
-            bytes.write(java.util.List.of(org.apache.kafka.streams.KeyValue.pair(StoreLayout.layout(),
-                    new byte[] {StoreLayout.LAYOUT_VERSION})));
-            return;
-        }
-        failed = true;
-        IllegalStateException e = new IllegalStateException("this copy's store has layout "
-                + (layout == null ? "2 (no history)" : java.util.Arrays.toString(layout)) + ", this kvlog needs "
-                + StoreLayout.LAYOUT_VERSION + ": rebuild the node (kv node rebuild ID) to replay the log into a new copy");
-        LOG.error("Not applying: {}", e.getMessage());
-        onFailure.accept(e);
     }
 
     @Override
@@ -139,7 +122,9 @@ public final class ApplyProcessor implements Processor<byte[], byte[], Void, Voi
             counters.countFailed();
             failed = true;
             onFailure.accept(e);
-            return;
+            // rethrown: the global thread stops here, so Kafka Streams does not checkpoint offsets
+            // past this record (skipping the records after it would let it)
+            throw e;
         }
         positions.advanceQuietly(partition, offset);
         lock.unlockWrite(stamp);

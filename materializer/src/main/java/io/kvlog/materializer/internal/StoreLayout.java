@@ -4,6 +4,9 @@ import io.kvlog.materializer.Change;
 import io.kvlog.materializer.Progress;
 import io.kvlog.materializer.Revision;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -15,7 +18,7 @@ import java.nio.charset.StandardCharsets;
  * 0x01 user key (UTF-8)                → {@link io.kvlog.protocol.EntryCodec entry}
  * 0x02 partition id (UTF-8)            → {@link io.kvlog.protocol.OutcomeCodec outcome}
  * 0x03 partition logTime id (UTF-8)    → empty: the outcome's expiry index, oldest first
- * 0x04 user key (UTF-8) 0x00 version   → {@link Revision}: type (1 byte) and record time (8 bytes);
+ * 0x04 user key (UTF-8) 0x00 version   → {@link Revision}: type ('P', 'D', 'A') and record time (8 bytes);
  *                                        a key's history, oldest first, never purged
  * 0x05                                 → the layout's version (1 byte, {@value #LAYOUT_VERSION})
  * </pre>
@@ -84,17 +87,28 @@ public final class StoreLayout {
 
     /** A history row's value. */
     public static byte[] encodeRevision(Change.Type type, long time) {
-        return ByteBuffer.allocate(9).put((byte) type.ordinal()).putLong(time).array();
+        byte code = switch (type) {
+            case PUT -> 'P';
+            case DELETE -> 'D';
+            case APPEND -> 'A';
+        };
+        return ByteBuffer.allocate(9).put(code).putLong(time).array();
     }
 
     /** The revision a history row holds. */
     public static Revision decodeRevision(byte[] historyKey, byte[] value) {
-        if (value == null || value.length != 9 || value[0] < 0 || value[0] >= Change.Type.values().length) {
+        if (value == null || value.length != 9) {
             throw new IllegalArgumentException("history row: must be a type byte and 8 bytes of time, got "
                     + (value == null ? "null" : value.length + " bytes"));
         }
         ByteBuffer buffer = ByteBuffer.wrap(value);
-        Change.Type type = Change.Type.values()[buffer.get()];
+        byte code = buffer.get();
+        Change.Type type = switch (code) {
+            case 'P' -> Change.Type.PUT;
+            case 'D' -> Change.Type.DELETE;
+            case 'A' -> Change.Type.APPEND;
+            default -> throw new IllegalArgumentException("history row: type must be P, D or A, got " + code);
+        };
         long version = ByteBuffer.wrap(historyKey, historyKey.length - 8, 8).getLong();
         return new Revision(version, type, buffer.getLong());
     }
@@ -102,6 +116,30 @@ public final class StoreLayout {
     /** The key of the layout's version. */
     public static byte[] layout() {
         return new byte[] {LAYOUT};
+    }
+
+    /**
+     * Marks an empty store with this layout's version, or checks that a store holds it.
+     *
+     * @throws IllegalStateException if the store holds data in another layout (an older kvlog's,
+     *                               without history rows), naming what to do
+     */
+    public static void checkOrMark(ByteStore store) {
+        byte[] layout = store.get(layout());
+        if (layout != null && layout.length == 1 && layout[0] == LAYOUT_VERSION) {
+            return;
+        }
+        boolean empty;
+        try (ByteStore.Range any = store.range(null, null)) {
+            empty = !any.hasNext();
+        }
+        if (empty) {
+            store.write(List.of(KeyValue.pair(layout(), new byte[] {LAYOUT_VERSION})));
+            return;
+        }
+        throw new IllegalStateException("this copy's store has layout "
+                + (layout == null ? "2 (no history)" : Arrays.toString(layout)) + ", this kvlog needs "
+                + LAYOUT_VERSION + ": rebuild the node (kv node rebuild ID) to replay the log into a new copy");
     }
 
     /** The first key of {@code tag}'s range for {@code partition}. */
