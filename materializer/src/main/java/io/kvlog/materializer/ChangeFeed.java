@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * the log up to {@code start} and then takes the feed misses nothing and repeats nothing.
  *
  * <p>Listeners run on the applying thread: they must be quick and must not block (queue and
- * hop to another thread). A listener that throws is logged and dropped; the copy goes on.
+ * hop to another thread). A listener that throws is logged, dropped and told so; the copy goes on.
  */
 public final class ChangeFeed {
 
@@ -46,6 +46,14 @@ public final class ChangeFeed {
 
     /** Subscribes {@code listener} from this copy's current positions on. */
     public Subscription subscribe(Listener listener) {
+        return subscribe(listener, failure -> { });
+    }
+
+    /**
+     * Subscribes {@code listener} from this copy's current positions on; {@code dropped} is told
+     * if the listener threw and was dropped (it then misses everything after).
+     */
+    public Subscription subscribe(Listener listener, java.util.function.Consumer<Throwable> dropped) {
         long[] start = new long[positions.partitions()];
         Filtered filtered;
         // under the lock publish takes: a record is either published after the snapshot (and
@@ -55,7 +63,7 @@ public final class ChangeFeed {
             for (int p = 0; p < start.length; p++) {
                 start[p] = positions.applied(p);
             }
-            filtered = new Filtered(listener, start.clone());
+            filtered = new Filtered(listener, dropped, start.clone());
             listeners.add(filtered);
         }
         return new Subscription() {
@@ -87,13 +95,14 @@ public final class ChangeFeed {
                 } catch (RuntimeException e) {
                     LOG.error("A change listener failed on {}@{}; it is dropped", partition, offset, e);
                     listeners.remove(listener);
+                    listener.dropped().accept(e);
                 }
             }
         }
     }
 
     /** Passes on what comes after the start. */
-    private record Filtered(Listener listener, long[] start) {
+    private record Filtered(Listener listener, java.util.function.Consumer<Throwable> dropped, long[] start) {
         void applied(int partition, long offset, Change change) {
             if (offset > start[partition]) {
                 listener.applied(partition, offset, change);

@@ -10,6 +10,7 @@ import io.kvlog.query.internal.Watches;
 import io.kvlog.query.internal.ReadApi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.Router;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,6 +32,7 @@ public final class QueryService implements AutoCloseable {
 
     private final Admin admin;
     private final LogReader log;
+    private final WorkerExecutor historyWorkers;
     private final Watches watches;
     private final ReadApi api;
 
@@ -44,9 +46,10 @@ public final class QueryService implements AutoCloseable {
         admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1000, config.readTimeout().toMillis()));
         this.admin = Admin.create(admin);
         this.log = new LogReader(config.bootstrapServers(), kafkaClient, node.nodeId());
+        this.historyWorkers = vertx.createSharedWorkerExecutor("kv-history-" + node.nodeId(), LogReader.POOL);
         this.watches = new Watches(materializer, log, node, config.watchBufferBytes());
         this.api = new ReadApi(vertx, materializer, new KafkaHighWatermarks(this.admin, config.readTimeout()),
-                this.admin, members, config, node, log, watches);
+                this.admin, members, config, node, log, watches, historyWorkers);
     }
 
     /**
@@ -83,6 +86,7 @@ public final class QueryService implements AutoCloseable {
     @Override
     public void close() {
         watches.close();
+        historyWorkers.close();
         log.close();
         admin.close(java.time.Duration.ofSeconds(5));
     }

@@ -15,6 +15,7 @@ import io.kvlog.query.Consistency;
 import io.kvlog.query.GetReply;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -48,14 +49,22 @@ public final class HistoryReads {
     /** How many older versions are fetched at a time while looking for the put under appends. */
     private static final int CHAIN_STEP = 256;
 
+    /** The longest run of appends a value is rebuilt from. */
+    static final int MAX_APPEND_CHAIN = 10_000;
+
     private final Vertx vertx;
+    /** History reads block on the log: their own workers, as many as the log reader has consumers, so they never hold up gets and writes. */
+    private final WorkerExecutor workers;
     private final Materializer copy;
     private final Reads reads;
     private final LogReader log;
     private final NodeIdentity node;
 
-    public HistoryReads(Vertx vertx, Materializer copy, Reads reads, LogReader log, NodeIdentity node) {
+    /** @param workers where the blocking reads run (not closed here) */
+    public HistoryReads(Vertx vertx, WorkerExecutor workers, Materializer copy, Reads reads, LogReader log,
+                        NodeIdentity node) {
         this.vertx = vertx;
+        this.workers = workers;
         this.copy = copy;
         this.reads = reads;
         this.log = log;
@@ -82,7 +91,7 @@ public final class HistoryReads {
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
-        return reads.caughtUp(partition, consistency, after, readDeadline).compose(hw -> vertx.executeBlocking(() -> {
+        return reads.caughtUp(partition, consistency, after, readDeadline).compose(hw -> blocking(() -> {
             List<Revision> revisions = copy.history(key, before, limit + 1);
             boolean more = revisions.size() > limit;
             List<Revision> page = more ? revisions.subList(0, limit) : revisions;
@@ -92,7 +101,7 @@ public final class HistoryReads {
             }
             return new JsonObject().put("key", key).put("items", items)
                     .put("next", more ? page.get(page.size() - 1).version() : null);
-        }, false));
+        }));
     }
 
     /** {@code GET /v1/kv/{key}?version=N}: the value {@code key} had at version {@code version}. */
@@ -111,7 +120,7 @@ public final class HistoryReads {
         // an applied version is final; one past this copy may not exist yet: ask the log
         Future<Long> known = copy.positions().applied(partition) >= offset ? Future.succeededFuture(-1L)
                 : reads.caughtUp(partition, Consistency.LINEARIZABLE, Optional.empty(), readDeadline);
-        return known.compose(hw -> vertx.executeBlocking(() -> {
+        return known.compose(hw -> blocking(() -> {
             if (hw >= 0 && offset >= hw) {
                 return notFound(key, id, version, partition, "key " + Validation.quote(key) + " has no version " + version
                         + " yet: the log of its partition " + partition + " ends at offset " + (hw - 1));
@@ -123,7 +132,7 @@ public final class HistoryReads {
                         + " did not change it (another key's, or one that changed nothing)");
             }
             return valueReply(key, id, partition, revision, logDeadline, null);
-        }, false));
+        }));
     }
 
     /** {@code GET /v1/kv/{key}?as-of=TIME}: the value {@code key} had at {@code time}, by the log's record times. */
@@ -138,15 +147,15 @@ public final class HistoryReads {
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
-        Future<Long> firstAfter = vertx.executeBlocking(() -> log.offsetForTime(partition, time.toEpochMilli(),
-                logDeadline), false);
+        Future<Long> firstAfter = blocking(() -> log.offsetForTime(partition, time.toEpochMilli(),
+                logDeadline));
         return firstAfter.compose(offset -> {
             // every record so far is older: the value now (linearizably); else the one before that offset
             Future<Long> bound = offset == null
                     ? reads.caughtUp(partition, Consistency.LINEARIZABLE, Optional.empty(), readDeadline)
                     : reads.applied(partition, offset - 1, readDeadline, "offset " + (offset - 1)
                     + " (the last before " + time + ")").map(ignored -> offset);
-            return bound.compose(end -> vertx.executeBlocking(() -> {
+            return bound.compose(end -> blocking(() -> {
                 List<Revision> last = copy.history(key, end + 1, 1);
                 Revision revision = last.isEmpty() ? null : last.get(0);
                 if (revision == null || revision.type() == Change.Type.DELETE) {
@@ -155,8 +164,28 @@ public final class HistoryReads {
                                     + (revision == null ? "" : " (deleted at version " + revision.version() + ")"));
                 }
                 return valueReply(key, id, partition, revision, logDeadline, time);
-            }, false));
+            }));
         });
+    }
+
+    /** Runs {@code read} on the history workers; a failure to read the log becomes a 503/504 naming it. */
+    private <T> Future<T> blocking(java.util.concurrent.Callable<T> read) {
+        return workers.<T>executeBlocking(read, false).recover(failure -> Future.failedFuture(apiError(failure)));
+    }
+
+    private static Throwable apiError(Throwable failure) {
+        if (failure instanceof ApiException || failure instanceof IllegalArgumentException) {
+            return failure;
+        }
+        if (failure instanceof TimeoutException || failure instanceof org.apache.kafka.common.errors.TimeoutException) {
+            return new ApiException(504, "HISTORY_TIMEOUT", "reading the history from " + Topics.EVENTS
+                    + " did not finish in time: " + failure.getMessage());
+        }
+        if (failure instanceof org.apache.kafka.common.KafkaException || failure instanceof InterruptedException) {
+            return ApiException.unavailable("cannot read the history from " + Topics.EVENTS
+                    + " (brokers unreachable?): " + failure);
+        }
+        return failure;
     }
 
     private GetReply valueReply(String key, String id, int partition, Revision revision, Deadline logDeadline,
@@ -192,6 +221,11 @@ public final class HistoryReads {
             throws TimeoutException, InterruptedException {
         List<Revision> chain = new ArrayList<>(page);
         while (!chain.isEmpty() && chain.get(chain.size() - 1).type() == Change.Type.APPEND) {
+            if (chain.size() > MAX_APPEND_CHAIN) {
+                throw new ApiException(422, "APPEND_CHAIN_TOO_LONG", "version " + page.get(page.size() - 1).version()
+                        + " of " + Validation.quote(key) + " sits on more than " + MAX_APPEND_CHAIN
+                        + " appends since its last put; its value is not rebuilt from the log (read newer versions)");
+            }
             List<Revision> older = copy.history(key, chain.get(chain.size() - 1).version(), CHAIN_STEP);
             if (older.isEmpty()) {
                 break; // the first version was an append: it appended to nothing

@@ -20,6 +20,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads {@link Topics#EVENTS} itself, by offset, with plain consumers (assigned partitions, no
@@ -33,14 +35,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class LogReader implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(LogReader.class);
     /** Offsets further apart than this are reached by a seek, not by reading what lies between. */
     static final long SEEK_GAP = 2_000;
-    private static final int POOL = 4;
+    /** How many pooled consumers short reads share. */
+    public static final int POOL = 4;
     private static final Duration POLL = Duration.ofMillis(100);
 
     private final Map<String, Object> config;
     private final BlockingQueue<Consumer<byte[], byte[]>> idle = new LinkedBlockingQueue<>();
     private final List<Consumer<byte[], byte[]>> pooled = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong opened = new java.util.concurrent.atomic.AtomicLong();
 
     /** @param kafkaClient the node's Kafka client settings (security of a real cluster) */
     public LogReader(String bootstrapServers, Map<String, Object> kafkaClient, String nodeId) {
@@ -58,7 +63,10 @@ public final class LogReader implements AutoCloseable {
 
     /** A new consumer of {@link Topics#EVENTS} for the caller to own and close. */
     public Consumer<byte[], byte[]> open() {
-        return new KafkaConsumer<>(config);
+        Map<String, Object> own = new HashMap<>(config);
+        // one client id per consumer: their metrics and JMX names would collide
+        own.put(ConsumerConfig.CLIENT_ID_CONFIG, config.get(ConsumerConfig.CLIENT_ID_CONFIG) + "-" + opened.incrementAndGet());
+        return new KafkaConsumer<>(own);
     }
 
     /**
@@ -159,6 +167,13 @@ public final class LogReader implements AutoCloseable {
     /** Closes the pooled consumers (a read still running on one fails). */
     @Override
     public void close() {
-        pooled.forEach(consumer -> consumer.close(Duration.ofSeconds(2)));
+        for (Consumer<byte[], byte[]> consumer : pooled) {
+            try {
+                consumer.close(Duration.ofSeconds(2));
+            } catch (RuntimeException e) {
+                // in use by a read that outlived the node's stop: its thread closes nothing, the JVM is ending
+                LOG.debug("A log reader was in use at close: {}", e.toString());
+            }
+        }
     }
 }

@@ -39,6 +39,8 @@ public final class ReadApi {
     public static final int DEFAULT_SCAN_LIMIT = 100;
     /** How long reading a key's history (or a past value) from the log may take. */
     private static final Duration HISTORY_TIMEOUT = Duration.ofSeconds(10);
+    /** The last resort, past the history's own timeout (which answers with what it was doing). */
+    private static final Duration HISTORY_GUARD = HISTORY_TIMEOUT.plusSeconds(2);
     /** How long a digest may take. */
     private static final Duration DIGEST_TIMEOUT = Duration.ofSeconds(30);
 
@@ -53,14 +55,15 @@ public final class ReadApi {
 
     /** @param admin for {@code /v1/cluster}; not closed here */
     public ReadApi(Vertx vertx, Materializer copy, ReadIndex.HighWatermarkSource highWatermarks, Admin admin,
-                   Members members, QueryConfig config, NodeIdentity node, LogReader log, Watches watches) {
+                   Members members, QueryConfig config, NodeIdentity node, LogReader log, Watches watches,
+                   io.vertx.core.WorkerExecutor historyWorkers) {
         this.vertx = vertx;
         this.copy = copy;
         this.config = config;
         this.node = node;
         ReadIndex readIndex = new ReadIndex(highWatermarks);
         this.reads = new Reads(vertx, copy, readIndex, node);
-        this.history = new HistoryReads(vertx, copy, reads, log, node);
+        this.history = new HistoryReads(vertx, historyWorkers, copy, reads, log, node);
         this.watches = watches;
         this.cluster = new ClusterView(vertx, admin, readIndex, members, node, copy.partitions());
     }
@@ -94,10 +97,13 @@ public final class ReadApi {
         if (version.isPresent() && asOf.isPresent()) {
             throw ApiException.badRequest("version and as-of: give one (the value at a version, or at a moment)");
         } else if (version.isPresent()) {
-            read = history.atVersion(key, version.get(), id, Deadline.in(config.readTimeout()),
-                    Deadline.in(HISTORY_TIMEOUT));
+            read = Deadlines.guard(vertx, history.atVersion(key, version.get(), id, Deadline.in(config.readTimeout()),
+                    Deadline.in(HISTORY_TIMEOUT)), Deadline.in(HISTORY_GUARD), "version " + version.get() + " of "
+                    + Validation.quote(key));
         } else if (asOf.isPresent()) {
-            read = history.asOf(key, asOf.get(), id, Deadline.in(config.readTimeout()), Deadline.in(HISTORY_TIMEOUT));
+            read = Deadlines.guard(vertx, history.asOf(key, asOf.get(), id, Deadline.in(config.readTimeout()),
+                    Deadline.in(HISTORY_TIMEOUT)), Deadline.in(HISTORY_GUARD), "the value of " + Validation.quote(key)
+                    + " at " + asOf.get());
         } else {
             read = get(key, consistency, after, id);
         }
@@ -119,10 +125,9 @@ public final class ReadApi {
         long before = Params.nonNegativeLong(ctx, "before").orElse(0L);
         Consistency consistency = Params.choice(ctx, "consistency", Consistency.class, Consistency.LINEARIZABLE);
         Optional<Token> after = token(ctx);
-        Deadline deadline = Deadline.in(HISTORY_TIMEOUT);
         answer(ctx, Deadlines.guard(vertx, history.page(key, before, limit, consistency, after,
-                Deadline.in(config.readTimeout()), deadline), deadline, "the history of " + Validation.quote(key)),
-                page -> page);
+                Deadline.in(config.readTimeout()), Deadline.in(HISTORY_TIMEOUT)), Deadline.in(HISTORY_GUARD),
+                "the history of " + Validation.quote(key)), page -> page);
     }
 
     private void scan(RoutingContext ctx) {

@@ -54,6 +54,9 @@ final class Watch {
     private static final Logger LOG = LoggerFactory.getLogger(Watch.class);
     /** The error code of a watcher closed because it fell too far behind. */
     static final String TOO_SLOW = "WATCHER_TOO_SLOW";
+    static final String LOG_UNREADABLE = "LOG_UNREADABLE";
+    static final String NODE_STOPPING = "NODE_STOPPING";
+    static final String INTERNAL = "INTERNAL";
     /** How long a client may leave a catch-up batch unread before it is closed as too slow. */
     static final Duration SLOW_TIMEOUT = Duration.ofSeconds(30);
     /** A catch-up switches to the live feed once it is this close to the copy (events). */
@@ -77,6 +80,7 @@ final class Watch {
     private final Runnable closeConnection;
     /** Delivered through, per partition: owned by the catch-up until it hands over, then by the context. */
     private final long[] delivered;
+    private final boolean fromNow;
 
     // the live queue: written by the applying thread, read by the context, under this object's lock
     private final ArrayDeque<Change> queue = new ArrayDeque<>();
@@ -89,6 +93,8 @@ final class Watch {
     private volatile boolean closed;
     private volatile Consumer<byte[], byte[]> catchUpConsumer;
     private boolean progressWanted;
+    private volatile boolean progressRequested;
+    private volatile CompletableFuture<Void> sending;
     private volatile ChangeFeed.Subscription subscription;
     private long timer = -1;
     private long changesSent;
@@ -96,7 +102,7 @@ final class Watch {
     /**
      * @param key    the one key watched, or null for a prefix
      * @param prefix the prefix watched ("" = every key), or null for a key
-     * @param from   where it starts, per partition of {@code scope}
+     * @param from   where it starts, per partition of {@code scope}; null: where its subscription does (now)
      */
     Watch(String id, String key, String prefix, Materializer copy, long[] from, HttpServerResponse response,
           Context context, Runnable closeConnection, long maxBufferedBytes, Duration progressEvery,
@@ -113,7 +119,8 @@ final class Watch {
         this.closeConnection = closeConnection;
         this.scope = key != null ? List.of(Topics.partitionOf(key, copy.partitions()))
                 : java.util.stream.IntStream.range(0, copy.partitions()).boxed().toList();
-        this.delivered = from.clone();
+        this.fromNow = from == null;
+        this.delivered = fromNow ? new long[copy.partitions()] : from.clone();
         this.seen = new long[copy.partitions()];
         java.util.Arrays.fill(seen, -1);
     }
@@ -129,20 +136,42 @@ final class Watch {
         }
     }
 
-    /** Starts on the context: goes live at once when nothing lies between its start and the copy. */
-    void startLive(ChangeFeed feed) {
-        subscription = feed.subscribe(this::applied);
-        long[] start = subscription.start();
+    /**
+     * On the context: subscribes to the feed and goes live at once if nothing lies between where
+     * the watch starts and where the subscription does (from now, or a resume of a watch that was
+     * up to date); otherwise lets go of the subscription and says so, for a {@link #catchUp}.
+     */
+    boolean tryLive(ChangeFeed feed) {
+        ChangeFeed.Subscription feedFromNow = feed.subscribe(this::applied, this::dropped);
+        long[] start = feedFromNow.start();
         for (int p : scope) {
-            delivered[p] = Math.max(delivered[p], start[p]);
+            if (fromNow) {
+                delivered[p] = start[p];
+            } else if (delivered[p] < start[p]) {
+                feedFromNow.close();
+                synchronized (this) {
+                    queue.clear();
+                    bufferedBytes = 0;
+                    java.util.Arrays.fill(seen, -1);
+                }
+                return false;
+            }
         }
+        subscription = feedFromNow;
+        begin();
         goLive();
+        return true;
+    }
+
+    /** Sends the headers and a first comment naming the watch: the client knows it is open. */
+    void begin() {
+        response.write(": watch " + id + "\n\n");
     }
 
     /** The catch-up, on a worker thread: the log up to near the copy, then the feed. */
     void catchUp(LogReader log, ChangeFeed feed) {
         long began = System.nanoTime();
-        long[] read = new long[1];
+        long read = 0;
         try (Consumer<byte[], byte[]> consumer = log.open()) {
             catchUpConsumer = consumer;
             for (int round = 0; round < MAX_CATCH_UP_ROUNDS; round++) {
@@ -150,29 +179,35 @@ final class Watch {
                 for (int p : scope) {
                     target[p] = copy.positions().applied(p);
                 }
-                read[0] += readUpTo(consumer, target);
+                read += readUpTo(consumer, target);
                 if (behind() <= SWITCH_DISTANCE) {
                     break;
                 }
             }
-            ChangeFeed.Subscription live = feed.subscribe(this::applied);
-            subscription = live;
+            ChangeFeed.Subscription feedFromHere = feed.subscribe(this::applied, this::dropped);
+            subscription = feedFromHere;
             if (closed) {
-                live.close();
+                feedFromHere.close();
                 return;
             }
-            read[0] += readUpTo(consumer, live.start());
-            LOG.debug("Watch {} caught up: {} events read in {} ms", id, read[0],
+            read += readUpTo(consumer, feedFromHere.start());
+            LOG.debug("Watch {} caught up: {} events read in {} ms", id, read,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
             context.runOnContext(v -> goLive());
-        } catch (WakeupException | InterruptedException e) {
-            // closed while catching up
         } catch (SlowClient e) {
             context.runOnContext(v -> close(TOO_SLOW, e.getMessage()));
+        } catch (LogStalled e) {
+            context.runOnContext(v -> close(LOG_UNREADABLE, e.getMessage()));
+        } catch (WakeupException | InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
+            if (!closed) {
+                context.runOnContext(v -> close(NODE_STOPPING, "the node stopped this watch's catch-up"));
+            }
         } catch (RuntimeException e) {
-            LOG.warn("Watch {} could not read the log", id, e);
-            context.runOnContext(v -> close("LOG_UNREADABLE", "reading the history from " + Topics.EVENTS
-                    + " failed: " + e));
+            if (!closed) {
+                LOG.warn("Watch {} could not read the log", id, e);
+                context.runOnContext(v -> close(LOG_UNREADABLE, "reading the history from " + Topics.EVENTS
+                        + " failed: " + e));
+            }
         } finally {
             catchUpConsumer = null;
         }
@@ -188,7 +223,8 @@ final class Watch {
     }
 
     /** Reads the log of the watched partitions from {@link #delivered} up to {@code target}, sending the changes. */
-    private long readUpTo(Consumer<byte[], byte[]> consumer, long[] target) throws SlowClient, InterruptedException {
+    private long readUpTo(Consumer<byte[], byte[]> consumer, long[] target)
+            throws SlowClient, LogStalled, InterruptedException {
         List<TopicPartition> behind = new ArrayList<>();
         for (int p : scope) {
             if (delivered[p] < target[p]) {
@@ -203,12 +239,21 @@ final class Watch {
         StringBuilder out = new StringBuilder();
         long lastFlush = System.nanoTime();
         long lastProgress = System.nanoTime();
+        long lastRecord = System.nanoTime();
         long read = 0;
         while (!behind.isEmpty()) {
             if (closed) {
                 throw new InterruptedException("closed");
             }
             ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+            long now = System.nanoTime();
+            if (!records.isEmpty()) {
+                lastRecord = now;
+            } else if (now - lastRecord > SLOW_TIMEOUT.toNanos()) {
+                throw new LogStalled("no record of " + Topics.EVENTS + " partitions " + behind + " came for "
+                        + SLOW_TIMEOUT.toSeconds() + " s while reading the history up to " + PositionVector.of(target,
+                        scope) + " (a partition without a leader?)");
+            }
             for (TopicPartition tp : behind) {
                 int p = tp.partition();
                 for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
@@ -223,6 +268,11 @@ final class Watch {
                     delivered[p] = record.offset();
                     if (change != null) {
                         appendChange(out, change);
+                        if (out.length() > FLUSH_BYTES) {
+                            send(out);
+                            out.setLength(0);
+                            lastFlush = System.nanoTime();
+                        }
                     }
                 }
             }
@@ -235,8 +285,8 @@ final class Watch {
                 }
                 return false;
             });
-            long now = System.nanoTime();
-            if (now - lastProgress > progressNanos) {
+            if (now - lastProgress > progressNanos || progressRequested) {
+                progressRequested = false;
                 lastProgress = now;
                 appendProgress(out, false);
             }
@@ -286,10 +336,18 @@ final class Watch {
         }
     }
 
+    /** Thrown when the log gives a catch-up nothing for too long. */
+    private static final class LogStalled extends Exception {
+        LogStalled(String message) {
+            super(message);
+        }
+    }
+
     /** Hands a catch-up batch to the context and waits until the client has taken it in. */
     private void send(CharSequence frames) throws SlowClient, InterruptedException {
         Buffer data = Buffer.buffer(frames.toString());
         CompletableFuture<Void> taken = new CompletableFuture<>();
+        sending = taken; // close() completes it: a client gone does not hold this thread
         context.runOnContext(v -> {
             if (closed) {
                 taken.complete(null);
@@ -308,8 +366,15 @@ final class Watch {
             throw new SlowClient("the client did not read " + data.length() + " bytes of history within "
                     + SLOW_TIMEOUT.toSeconds() + " s");
         } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
+            throw new InterruptedException("closed");
+        } finally {
+            sending = null;
         }
+    }
+
+    /** From the feed, when it dropped this watch's listener (it threw): the watch cannot go on. */
+    private void dropped(Throwable failure) {
+        closeFromAnyThread(INTERNAL, "this watch stopped receiving changes: " + failure);
     }
 
     /** From the feed, on the applying thread: queue it, and hop to the context. */
@@ -318,17 +383,22 @@ final class Watch {
             return;
         }
         boolean overflowed;
+        boolean queued;
         synchronized (this) {
             if (overflow || closed) {
                 return;
             }
-            if (change != null && matches(change.key())) {
-                queue.add(change);
-                bufferedBytes += cost(change);
-                if (bufferedBytes > maxBufferedBytes) {
+            queued = change != null && matches(change.key());
+            if (queued) {
+                long cost = cost(change);
+                // one change alone never overflows, however large: the client is not behind yet
+                if (!queue.isEmpty() && bufferedBytes + cost > maxBufferedBytes) {
                     overflow = true;
                     queue.clear();
                     bufferedBytes = 0;
+                } else {
+                    queue.add(change);
+                    bufferedBytes += cost;
                 }
             }
             seen[partition] = offset;
@@ -340,7 +410,9 @@ final class Watch {
                     + " bytes of changes behind; resume from its last event id");
             return;
         }
-        scheduleDrain();
+        if (queued) {
+            scheduleDrain(); // what changed nothing here only moves seen: the next drain or progress takes it
+        }
     }
 
     private static long cost(Change change) {
@@ -371,9 +443,11 @@ final class Watch {
                 close("NOT_READY", "this node's copy stopped applying: " + copy.state());
                 return;
             }
-            progressWanted = true;
             if (live) {
+                progressWanted = true;
                 drain();
+            } else {
+                progressRequested = true; // the catch-up sends it with its next batch
             }
         });
     }
@@ -450,6 +524,12 @@ final class Watch {
                         .encode()).append("\n\n");
     }
 
+    /** Forgets a watch that never began (nothing was written: the request is answered otherwise). */
+    void discard() {
+        closed = true;
+        onClose.accept(null);
+    }
+
     /** {@link #close} from any thread. */
     void closeFromAnyThread(String code, String message) {
         context.runOnContext(v -> close(code, message));
@@ -470,6 +550,10 @@ final class Watch {
         Consumer<byte[], byte[]> consumer = catchUpConsumer;
         if (consumer != null) {
             consumer.wakeup();
+        }
+        CompletableFuture<Void> pending = sending;
+        if (pending != null) {
+            pending.completeExceptionally(new IllegalStateException("closed"));
         }
         if (timer >= 0) {
             context.owner().cancelTimer(timer);

@@ -80,23 +80,44 @@ public final class Watches implements AutoCloseable {
             throw new ApiException(503, "NOT_READY", node.nodeId() + " cannot serve watches: its copy is "
                     + copy.state());
         }
-        long[] start = start(from, resume != null && !resume.isBlank() ? "Last-Event-ID" : "from");
-        if (start != null && !catchUpSlots.tryAcquire()) {
+        long[] start = start(from, resume != null && !resume.isBlank() ? "Last-Event-ID" : "from",
+                key == null ? null : Topics.partitionOf(key, copy.partitions()));
+        String id = node.nodeId() + "-w" + ids.incrementAndGet();
+        Watch watch = watch(ctx, id, key, prefix, start, progressMs);
+        if (watch.tryLive(copy.feed())) {
+            return;
+        }
+        if (!catchUpSlots.tryAcquire()) {
+            watch.discard();
             ctx.response().putHeader("Retry-After", "1");
             throw new ApiException(503, "TOO_MANY_CATCH_UPS", node.nodeId() + " is already reading the history for "
                     + MAX_CATCH_UPS + " watches; retry shortly, or watch from now");
         }
-        String id = node.nodeId() + "-w" + ids.incrementAndGet();
+        watch.begin();
+        try {
+            catchUps.execute(() -> {
+                try {
+                    watch.catchUp(log, copy.feed());
+                } finally {
+                    catchUpSlots.release();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            catchUpSlots.release();
+            watch.close(Watch.NODE_STOPPING, node.nodeId() + " is stopping; resume on another node");
+        }
+    }
+
+    /** The watch of this request, registered; the response's headers are set but nothing is written yet. */
+    private Watch watch(RoutingContext ctx, String id, String key, String prefix, long[] start, int progressMs) {
         HttpServerResponse response = ctx.response();
         response.setChunked(true).setStatusCode(200)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader(WATCH_HEADER, id);
         Context context = Vertx.currentContext();
-        long[] nothingYet = new long[copy.partitions()];
-        java.util.Arrays.fill(nothingYet, -1); // from now: the subscription's start is where it begins
-        Watch watch = new Watch(id, key, key != null ? null : prefix, copy,
-                start == null ? nothingYet : start, response, context, () -> ctx.request().connection().close(),
+        Watch watch = new Watch(id, key, key != null ? null : prefix, copy, start, response, context,
+                () -> ctx.request().connection().close(),
                 maxBufferedBytes,
                 Duration.ofMillis(progressMs), code -> {
                     open.remove(id);
@@ -106,18 +127,7 @@ public final class Watches implements AutoCloseable {
                 });
         open.put(id, watch);
         response.closeHandler(v -> watch.close(null, null));
-        response.write(": watch " + id + " on " + node.nodeId() + "\n\n");
-        if (start == null) {
-            watch.startLive(copy.feed());
-        } else {
-            catchUps.execute(() -> {
-                try {
-                    watch.catchUp(log, copy.feed());
-                } finally {
-                    catchUpSlots.release();
-                }
-            });
-        }
+        return watch;
     }
 
     /** {@code POST /v1/watch/:id/progress}: the watch sends a progress event once what is queued before it is sent. */
@@ -143,7 +153,7 @@ public final class Watches implements AutoCloseable {
      * Where a watch from {@code from} starts, per partition; null for now. A position names some
      * partitions; the ones it does not name start where this copy is now.
      */
-    private long[] start(String from, String name) {
+    private long[] start(String from, String name, Integer keyPartition) {
         if (from.equals("now")) {
             return null;
         }
@@ -169,6 +179,10 @@ public final class Watches implements AutoCloseable {
             }
             start[partition] = offset;
         });
+        if (keyPartition != null && position.offset(keyPartition) == null) {
+            throw ApiException.badRequest(name + ": position " + position + " does not name partition " + keyPartition
+                    + ", the watched key's; pass a position of this watch, or a token of this key");
+        }
         return start;
     }
 
