@@ -152,6 +152,7 @@ final class Watch {
                 synchronized (this) {
                     queue.clear();
                     bufferedBytes = 0;
+                    overflow = false;
                     java.util.Arrays.fill(seen, -1);
                 }
                 return false;
