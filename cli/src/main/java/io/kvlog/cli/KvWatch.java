@@ -30,10 +30,18 @@ import java.util.function.Consumer;
  * tries double), with exit code 3. A watch that cannot be opened at all fails at once, as every
  * client command does.
  *
- * <p>An {@code error} event ends the watch with exit code 1; a node that refuses the watch
+ * <p>An {@code error} event of one of the {@link #RESUMABLE} kinds is a drop too; any other ends
+ * the watch with exit code 1; a node that refuses the watch
  * (a non-200 reply) with exit code 2 for a 400, else 1. {@link #stop} ends it from any thread.
  */
 final class KvWatch implements AutoCloseable {
+
+    /**
+     * The errors that end a stream but not the watch: the node is stopping or its copy stopped
+     * (another node serves it), or the client fell behind (resuming reads the rest from the log).
+     */
+    static final java.util.List<String> RESUMABLE = java.util.List.of("NODE_STOPPING", "NOT_READY",
+            "WATCHER_TOO_SLOW", "LOG_UNREADABLE");
 
     /** How many tries in a row may bring no event before the watch gives up. */
     static final int MAX_TRIES = 6;
@@ -256,7 +264,14 @@ final class KvWatch implements AutoCloseable {
 
     private void dispatch(Event event, Consumer<Event> listener) {
         if ("error".equals(event.name())) {
-            throw new KvException(ExitCode.FAILED, "the node ended the watch: " + describeError(event.data()));
+            String error = describeError(event.data());
+            if (RESUMABLE.stream().anyMatch(code -> error.startsWith(code + ":"))) {
+                // the watch can go on elsewhere, or here from the log: a drop, resumed from the last id
+                dropReason = "the node ended it: " + error;
+                closeStream(stream);
+                return;
+            }
+            throw new KvException(ExitCode.FAILED, "the node ended the watch: " + error);
         }
         listener.accept(event);
     }

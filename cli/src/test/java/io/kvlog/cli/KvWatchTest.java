@@ -116,15 +116,35 @@ class KvWatchTest {
     }
 
     @Test
+    void aWatcherTooSlowOrANodeStoppingIsADropResumedAfterTheLastEventSeen() throws IOException {
+        // Given a node that sends a change, then ends the stream as the node does for a slow client
+        FakeNode first = node((exchange, n) -> send(stream(exchange), change("3:11", PUT)
+                + "event: error\ndata: {\"error\":\"WATCHER_TOO_SLOW\",\"message\":\"fell behind\"}\n\n"));
+        FakeNode second = node((exchange, n) -> {
+            send(stream(exchange), change("3:12", APPEND));
+            nodes.get(1).hold();
+        });
+
+        // When kv watch sees two changes
+        KvRun run = KvRun.of("watch", "--max-events", "2", "-H", first.url() + "," + second.url());
+
+        // Then it resumed after the first change instead of ending with the error
+        assertEquals(ExitCode.OK, run.exitCode(), run.toString());
+        assertEquals(2, run.out().lines().count(), run.toString());
+        assertEquals("3:11", second.requests().get(0).lastEventId());
+        assertTrue(run.err().contains("WATCHER_TOO_SLOW: fell behind"), run.err());
+    }
+
+    @Test
     void anErrorEventEndsTheWatchWithExit1() throws IOException {
         FakeNode node = node((exchange, n) -> send(stream(exchange), change("3:11", PUT)
-                + "event: error\ndata: {\"error\":\"WATCH_TOO_SLOW\",\"message\":\"the client fell 10000 events behind\"}\n\n"));
+                + "event: error\ndata: {\"error\":\"INTERNAL\",\"message\":\"this watch stopped receiving changes\"}\n\n"));
 
         KvRun run = KvRun.of("watch", "-H", node.url());
 
         assertEquals(ExitCode.FAILED, run.exitCode(), run.toString());
         assertEquals("put     app/a=1  (version 12, 3:11)", run.out().strip());
-        assertEquals("kv: the node ended the watch: WATCH_TOO_SLOW: the client fell 10000 events behind",
+        assertEquals("kv: the node ended the watch: INTERNAL: this watch stopped receiving changes",
                 run.err().strip());
         assertEquals(1, node.requests().size());
     }
