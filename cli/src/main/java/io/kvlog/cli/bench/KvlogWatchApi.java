@@ -34,7 +34,8 @@ record KvlogWatchApi(List<URI> endpoints, String from) implements WatchApi {
 
     @Override
     public BenchTarget.Request write(String key, String value) {
-        return new BenchTarget.Request(HttpMethod.PUT, "/v1/kv/" + key + "?wait=log", Buffer.buffer(value));
+        return new BenchTarget.Request(HttpMethod.PUT, "/v1/kv/" + URLEncoder.encode(key, StandardCharsets.UTF_8)
+                + "?wait=log", Buffer.buffer(value));
     }
 
     @Override

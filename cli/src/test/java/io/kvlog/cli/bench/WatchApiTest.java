@@ -99,7 +99,7 @@ class WatchApiTest {
         assertEquals(12, api.ackedVersion(200, Buffer.buffer(
                 "{\"result\":\"OperationAck\",\"id\":\"i\",\"key\":\"k\",\"version\":12,\"token\":\"0:11\"}")));
         assertEquals(-1, api.ackedVersion(504, Buffer.buffer("{\"result\":\"OperationFailed\"}")));
-        assertEquals("/v1/kv/p/1?wait=log", api.write("p/1", "v").uri());
+        assertEquals("/v1/kv/p%2F1?wait=log", api.write("p/1", "v").uri());
         assertEquals("/v1/watch?prefix=catch-up-x%2F&from=0&progress-ms=1000", api.watch("catch-up-x/").uri());
     }
 
