@@ -13,9 +13,13 @@ import org.HdrHistogram.Recorder;
  * from any thread; a watcher that has a change before its writer has the ack counts as latency 0
  * (and in {@link #beforeAck}).
  *
+ * <p>A watcher often has the change before the writer has its ack (the ack travels back through
+ * the node while the change is already fanned out), so the same deliveries are also recorded from
+ * the moment the write was sent (handed to the HTTP client), which is never negative.
+ *
  * <p>A write is measured if it was due ({@code intended}) inside the measured window; every
- * delivery of a measured write goes to {@link #measured}, whenever it arrives. {@link #recording}
- * sees every delivery as it arrives, for the per-second progress.
+ * delivery of a measured write goes to the totals, whenever it arrives. {@link #recording}
+ * sees every delivery as it arrives (from the ack), for the per-second progress.
  */
 final class DeliveryLatencies {
 
@@ -23,7 +27,7 @@ final class DeliveryLatencies {
 
     /** One write: its ack (if any yet) and the deliveries of it so far. */
     private static final class Write {
-        long intended;
+        long sent;
         long ack = -1;
         boolean measured;
         int delivered;
@@ -36,6 +40,7 @@ final class DeliveryLatencies {
     private final long measureUntil;
     private final ConcurrentHashMap<String, Write> writes = new ConcurrentHashMap<>();
     private final Recorder measured = new Recorder(HIGHEST, 3);
+    private final Recorder measuredFromSend = new Recorder(HIGHEST, 3);
     private final Recording recording = new Recording();
     private final AtomicLong expected = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
@@ -52,16 +57,19 @@ final class DeliveryLatencies {
         return recording;
     }
 
-    /** The writer's client had the ack of {@code key} at {@code version} at {@code now}, for a write due at {@code intended}. */
-    void acked(String key, long version, long intended, long now) {
+    /**
+     * The writer's client had the ack of {@code key} at {@code version} at {@code now}, for a write
+     * due at {@code intended} and sent at {@code sent}.
+     */
+    void acked(String key, long version, long intended, long sent, long now) {
         Write write = writes.computeIfAbsent(key + '@' + version, k -> new Write());
         expected.addAndGet(watchers);
         synchronized (write) {
-            write.intended = intended;
+            write.sent = sent;
             write.ack = now;
             write.measured = intended >= measureFrom && intended < measureUntil;
             for (int i = 0; i < write.earlyCount; i++) {
-                record(write, Math.max(0, write.early[i] - now));
+                record(write, write.early[i]);
                 beforeAck.incrementAndGet();
             }
             write.early = null;
@@ -73,7 +81,7 @@ final class DeliveryLatencies {
         Write write = writes.computeIfAbsent(key + '@' + version, k -> new Write());
         synchronized (write) {
             if (write.ack >= 0) {
-                record(write, now - write.ack);
+                record(write, now);
             } else {
                 if (write.earlyCount == write.early.length) {
                     write.early = java.util.Arrays.copyOf(write.early, Math.max(4, write.early.length * 2));
@@ -83,12 +91,15 @@ final class DeliveryLatencies {
         }
     }
 
-    private void record(Write write, long latency) {
+    /** One delivery of an acked write, received at {@code received}: negative latencies from the ack count as 0. */
+    private void record(Write write, long received) {
         write.delivered++;
         delivered.incrementAndGet();
-        recording.success(latency);
+        long fromAck = Math.min(Math.max(received - write.ack, 0), HIGHEST);
+        recording.success(fromAck);
         if (write.measured) {
-            measured.recordValue(Math.min(Math.max(latency, 0), HIGHEST));
+            measured.recordValue(fromAck);
+            measuredFromSend.recordValue(Math.min(Math.max(received - write.sent, 0), HIGHEST));
         }
     }
 
@@ -102,11 +113,14 @@ final class DeliveryLatencies {
     }
 
     /** What the measured writes saw, counted once the run is over. */
-    record Totals(Histogram latency, long measuredWrites, long undelivered, long deliveredButNotAcked) {
+    record Totals(Histogram latency, Histogram fromSend, long measuredWrites, long undelivered,
+                  long deliveredButNotAcked) {
     }
 
+    /** Call once, when the run is over. */
     Totals totals() {
         Histogram latency = measured.getIntervalHistogram();
+        Histogram fromSend = measuredFromSend.getIntervalHistogram();
         long measuredWrites = 0;
         long undelivered = 0;
         long notAcked = 0;
@@ -120,6 +134,6 @@ final class DeliveryLatencies {
                 }
             }
         }
-        return new Totals(latency, measuredWrites, undelivered, notAcked);
+        return new Totals(latency, fromSend, measuredWrites, undelivered, notAcked);
     }
 }

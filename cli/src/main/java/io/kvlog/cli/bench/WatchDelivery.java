@@ -113,6 +113,7 @@ final class WatchDelivery {
                 URI server = servers.get((int) (issued[0] % servers.size()));
                 issued[0]++;
                 inFlight.increment();
+                long sent = System.nanoTime();
                 LoadGenerator.send(writes, server, api.write(key, value), settings).onComplete(reply -> {
                     long now = System.nanoTime();
                     inFlight.decrement();
@@ -125,7 +126,7 @@ final class WatchDelivery {
                             error = "status " + reply.result().status();
                         } else {
                             acks.success(now - intended);
-                            matched.acked(key, version, intended, now);
+                            matched.acked(key, version, intended, sent, now);
                         }
                     }
                     if (error != null) {
@@ -188,6 +189,10 @@ final class WatchDelivery {
         details.put("deliveryP50Ms", latency.p50Ms());
         details.put("deliveryP99Ms", latency.p99Ms());
         details.put("deliveryMaxMs", latency.maxMs());
+        LatencySummary fromSend = LatencySummary.of(totals.fromSend());
+        details.put("fromSendP50Ms", fromSend.p50Ms());
+        details.put("fromSendP99Ms", fromSend.p99Ms());
+        details.put("fromSendMaxMs", fromSend.maxMs());
         details.put("deliveredBeforeAck", matched.beforeAck());
         details.put("undelivered", totals.undelivered());
         details.put("deliveredButNotAcked", totals.deliveredButNotAcked());
@@ -199,9 +204,10 @@ final class WatchDelivery {
         details.put("cores", WatchScenario.SHARED_CORES);
         double achieved = totals.measuredWrites() / (double) settings.seconds();
         progress.accept(String.format(Locale.ROOT, "%s %s: %.0f writes/s acked (asked %d/s); %d deliveries, p50 %.2f ms,"
-                        + " p99 %.2f ms, max %.2f ms after the ack; %d before the ack, %d undelivered, %d watcher(s) closed",
-                api.system(), name, achieved, rate, latency.count(), latency.p50Ms(), latency.p99Ms(), latency.maxMs(),
-                matched.beforeAck(), totals.undelivered(), closedWatchers.get()));
+                        + " p99 %.2f ms, max %.2f ms after the ack (%d before it: 0); from the send p50 %.2f, p99 %.2f,"
+                        + " max %.2f ms; %d undelivered, %d watcher(s) closed", api.system(), name, achieved, rate,
+                latency.count(), latency.p50Ms(), latency.p99Ms(), latency.maxMs(), matched.beforeAck(),
+                fromSend.p50Ms(), fromSend.p99Ms(), fromSend.maxMs(), totals.undelivered(), closedWatchers.get()));
         return new Outcome(result, new ScenarioResult(api.system() + "-" + name, "writes/s", achieved, details));
     }
 

@@ -15,11 +15,11 @@ class DeliveryLatenciesTest {
         DeliveryLatencies latencies = new DeliveryLatencies(2, 100 * MS, 200 * MS);
 
         // When a measured write is acked at 110 ms and reaches the watchers at 113 and 117 ms
-        latencies.acked("k", 5, 105 * MS, 110 * MS);
+        latencies.acked("k", 5, 105 * MS, 106 * MS, 110 * MS);
         latencies.delivered("k", 5, 113 * MS);
         latencies.delivered("k", 5, 117 * MS);
         // and a warm-up write (due at 50 ms) reaches both too
-        latencies.acked("k", 3, 50 * MS, 60 * MS);
+        latencies.acked("k", 3, 50 * MS, 51 * MS, 60 * MS);
         latencies.delivered("k", 3, 61 * MS);
         latencies.delivered("k", 3, 62 * MS);
 
@@ -28,6 +28,9 @@ class DeliveryLatenciesTest {
         assertEquals(2, totals.latency().getTotalCount());
         assertEquals(3 * MS, totals.latency().getMinValue(), 0.01 * MS);
         assertEquals(7 * MS, totals.latency().getMaxValue(), 0.01 * MS);
+        // and from the send (106 ms): 7 and 11 ms
+        assertEquals(7 * MS, totals.fromSend().getMinValue(), 0.01 * MS);
+        assertEquals(11 * MS, totals.fromSend().getMaxValue(), 0.01 * MS);
         assertEquals(1, totals.measuredWrites());
         assertEquals(0, totals.undelivered());
         assertEquals(0, latencies.outstanding());
@@ -39,14 +42,16 @@ class DeliveryLatenciesTest {
 
         // Given one watcher has the change before the writer has the ack, the other never gets it
         latencies.delivered("k", 9, 120 * MS);
-        latencies.acked("k", 9, 100 * MS, 125 * MS);
+        latencies.acked("k", 9, 100 * MS, 101 * MS, 125 * MS);
         // and a change whose write was never acked (it timed out at the client)
         latencies.delivered("other", 4, 130 * MS);
 
-        // Then the early one is latency 0, one delivery is owed, and the unacked one is counted apart
+        // Then the early one is latency 0 from the ack (19 ms from the send), one delivery is owed, and the
+        // unacked one is counted apart
         DeliveryLatencies.Totals totals = latencies.totals();
         assertEquals(1, totals.latency().getTotalCount());
         assertEquals(0, totals.latency().getMaxValue());
+        assertEquals(19 * MS, totals.fromSend().getMaxValue(), 0.01 * MS);
         assertEquals(1, latencies.beforeAck());
         assertEquals(1, totals.undelivered());
         assertEquals(1, latencies.outstanding());
