@@ -94,9 +94,10 @@ public final class BenchCommand implements Callable<Integer> {
     int warmup;
 
     @Option(names = "--prime", paramLabel = "SECONDS", defaultValue = "60",
-            description = {"Unmeasured load on each system before its first workload, split over the workloads",
-                    "(default ${DEFAULT-VALUE}; 0: none). A freshly started JVM runs much slower until its JIT has",
-                    "compiled the hot paths: measured here, kvlog's first minutes served 2-7x fewer requests."})
+            description = {"Unmeasured load on each system before its first workload, split over the workloads,",
+                    "and writes for as long before a system's watch delivery runs (default ${DEFAULT-VALUE}; 0: none).",
+                    "A freshly started JVM runs much slower until its JIT has compiled the hot paths: measured here,",
+                    "kvlog's first minutes served 2-7x fewer requests."})
     int prime;
 
     @Option(names = "--rate", paramLabel = "OPS", defaultValue = "0",
@@ -396,25 +397,67 @@ public final class BenchCommand implements Callable<Integer> {
         try (WatchScenario watch = new WatchScenario(output::progress)) {
             stage("scenario watch (catch-up)", problems, output, () -> add(watch.catchUp(local.bootstrapServers(),
                     kvlogUrls, plan.watch().catchUpEvents(), valueBytes), results, scenarioResults));
-            stage("scenario watch (delivery, kvlog)", problems, output, () -> add(watch.delivery(
-                    WatchScenario.kvlog(kvlogUrls), plan.watch(), plan.settings()), results, scenarioResults));
+            stage("scenario watch (delivery, kvlog)", problems, output, () -> {
+                primeWrites(new KvlogApi(kvlogUrls), plan.settings(), output);
+                add(watch.delivery(WatchScenario.kvlog(kvlogUrls), plan.watch(), plan.settings(),
+                        kvlogProcesses(local, kvlogUrls.get(0))), results, scenarioResults);
+            });
             if (startEtcd) {
                 stage("scenario watch (delivery, etcd)", problems, output, () -> {
                     Path etcdDir = Files.createTempDirectory("kv-bench-etcd-");
                     try (EtcdCluster etcd = EtcdCluster.start(etcdBinary, 3, etcdDir, output::progress)) {
-                        add(watch.delivery(WatchScenario.etcd(etcd.clientUrls()), plan.watch(), plan.settings()),
+                        primeWrites(new EtcdApi(etcd.clientUrls()), plan.settings(), output);
+                        List<Long> members = etcd.pids();
+                        add(watch.delivery(WatchScenario.etcd(etcd.clientUrls()), plan.watch(), plan.settings(),
+                                Map.of("watchMember", members.subList(0, 1),
+                                        "otherMembers", members.subList(1, members.size()))),
                                 results, scenarioResults);
                     } finally {
                         deleteTree(etcdDir);
                     }
                 });
             } else if (!plan.etcd().isEmpty()) {
-                stage("scenario watch (delivery, etcd)", problems, output, () -> add(watch.delivery(
-                        WatchScenario.etcd(plan.etcd()), plan.watch(), plan.settings()), results, scenarioResults));
+                stage("scenario watch (delivery, etcd)", problems, output, () -> {
+                    primeWrites(new EtcdApi(plan.etcd()), plan.settings(), output);
+                    add(watch.delivery(WatchScenario.etcd(plan.etcd()), plan.watch(), plan.settings(), Map.of()),
+                            results, scenarioResults);
+                });
             } else {
                 output.progress("watch delivery on etcd: skipped (no --start-etcd or --baseline etcd=URL)");
             }
         }
+    }
+
+    /**
+     * Unmeasured closed-loop writes for {@code --prime} seconds before a system's watch delivery
+     * runs, as every system gets before its workloads: a JVM that has not compiled its write path
+     * yet falls behind an open-loop writer and never catches up within the run.
+     */
+    private static void primeWrites(BenchTarget target, LoadSettings settings, Output output)
+            throws InterruptedException {
+        if (settings.primeSeconds() == 0) {
+            return;
+        }
+        output.progress(String.format("priming %s with writes for %d s (not measured)", target.system(),
+                settings.primeSeconds()));
+        try (LoadGenerator generator = new LoadGenerator(2)) {
+            generator.run(target, new Workload("write", 0, "linearizable", "log"),
+                    settings.priming(settings.primeSeconds()), line -> { });
+        }
+    }
+
+    /** The local cluster's processes by role: the node the watchers are on, the other nodes, the brokers. */
+    private static Map<String, List<Long>> kvlogProcesses(LocalKafkaCluster local, URI watchNode) {
+        List<Long> watched = new ArrayList<>();
+        List<Long> others = new ArrayList<>();
+        for (io.kvlog.kafka.NodeState node : local.state().nodes()) {
+            (URI.create(node.url()).equals(watchNode) ? watched : others).add(node.pid());
+        }
+        Map<String, List<Long>> processes = new LinkedHashMap<>();
+        processes.put("watchNode", watched);
+        processes.put("otherNodes", others);
+        processes.put("brokers", local.state().brokers().stream().map(io.kvlog.kafka.BrokerState::pid).toList());
+        return processes;
     }
 
     private static void add(ScenarioOutcome outcome, List<WorkloadResult> results, List<ScenarioResult> scenarios) {

@@ -58,7 +58,8 @@ final class WatchDelivery {
         return "watch-" + watchers + (watchers == 1 ? "-watcher" : "-watchers");
     }
 
-    Outcome run(String prefix, int watchers, int rate, LoadSettings settings) throws InterruptedException {
+    /** @param cpu the processes whose CPU use over the measured seconds goes into the details */
+    Outcome run(String prefix, int watchers, int rate, LoadSettings settings, CpuMeter cpu) throws InterruptedException {
         String name = workload(watchers);
         URI watchNode = api.endpoints().get(0);
         HttpClientAgent streams = vertx.httpClientBuilder()
@@ -81,7 +82,7 @@ final class WatchDelivery {
             progress.accept(String.format(Locale.ROOT, "%s: %d watcher(s) of '%s' open on %s; writing %d/s (wait=log)"
                     + " round %d server(s) for %d + %d s", api.system(), watchers, prefix, watchNode, rate,
                     api.endpoints().size(), settings.warmupSeconds(), settings.seconds()));
-            return write(name, prefix, watchers, rate, settings, writes, latencies, closedWatchers, firstClose);
+            return write(name, prefix, watchers, rate, settings, writes, latencies, closedWatchers, firstClose, cpu);
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException(api.system() + ": " + watchers + " watchers were not all open after 60 s", e);
         } finally {
@@ -92,7 +93,8 @@ final class WatchDelivery {
 
     private Outcome write(String name, String prefix, int watchers, int rate, LoadSettings settings,
                           HttpClientAgent writes, AtomicReference<DeliveryLatencies> latencies,
-                          AtomicInteger closedWatchers, AtomicReference<String> firstClose) throws InterruptedException {
+                          AtomicInteger closedWatchers, AtomicReference<String> firstClose, CpuMeter cpu)
+            throws InterruptedException {
         long start = System.nanoTime();
         long measureFrom = start + TimeUnit.SECONDS.toNanos(settings.warmupSeconds());
         long end = measureFrom + TimeUnit.SECONDS.toNanos(settings.seconds());
@@ -139,7 +141,11 @@ final class WatchDelivery {
             }
         });
         Recording deliveries = matched.recording();
+        Map<String, Double> cores;
         try {
+            if (settings.warmupSeconds() == 0) {
+                cpu.start();
+            }
             for (int t = 1; t <= settings.warmupSeconds() + settings.seconds(); t++) {
                 long wait = start + TimeUnit.SECONDS.toNanos(t) - System.nanoTime();
                 if (wait > 0) {
@@ -152,7 +158,11 @@ final class WatchDelivery {
                                 + "  deliveries %7d/s (p99 %8.2f ms)  watchers closed %d", api.system(), name, t,
                         warmup ? " (warm-up)" : "          ", w.ops(), w.p99Ms(), w.errors(), d.ops(), d.p99Ms(),
                         closedWatchers.get()));
+                if (t == settings.warmupSeconds()) {
+                    cpu.start();
+                }
             }
+            cores = cpu.coresSinceStart();
         } finally {
             vertx.cancelTimer(timer);
         }
@@ -202,12 +212,14 @@ final class WatchDelivery {
         }
         details.put("drainSeconds", waited);
         details.put("cores", WatchScenario.SHARED_CORES);
+        details.put("cpuCoresBusy", cores);
         double achieved = totals.measuredWrites() / (double) settings.seconds();
         progress.accept(String.format(Locale.ROOT, "%s %s: %.0f writes/s acked (asked %d/s); %d deliveries, p50 %.2f ms,"
                         + " p99 %.2f ms, max %.2f ms after the ack (%d before it: 0); from the send p50 %.2f, p99 %.2f,"
-                        + " max %.2f ms; %d undelivered, %d watcher(s) closed", api.system(), name, achieved, rate,
-                latency.count(), latency.p50Ms(), latency.p99Ms(), latency.maxMs(), matched.beforeAck(),
-                fromSend.p50Ms(), fromSend.p99Ms(), fromSend.maxMs(), totals.undelivered(), closedWatchers.get()));
+                        + " max %.2f ms; %d undelivered, %d watcher(s) closed; CPU cores busy while measured: %s",
+                api.system(), name, achieved, rate, latency.count(), latency.p50Ms(), latency.p99Ms(), latency.maxMs(),
+                matched.beforeAck(), fromSend.p50Ms(), fromSend.p99Ms(), fromSend.maxMs(), totals.undelivered(),
+                closedWatchers.get(), cores));
         return new Outcome(result, new ScenarioResult(api.system() + "-" + name, "writes/s", achieved, details));
     }
 

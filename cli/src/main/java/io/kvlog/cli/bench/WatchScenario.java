@@ -170,16 +170,22 @@ public final class WatchScenario implements AutoCloseable {
         }
     }
 
-    /** One delivery run per watcher count against {@code api}. */
-    ScenarioOutcome delivery(WatchApi api, WatchSettings watch, LoadSettings settings)
-            throws InterruptedException {
+    /**
+     * One delivery run per watcher count against {@code api}; the CPU use of {@code processes}
+     * (name: pids) and of this JVM ({@code bench}) over each run's measured seconds goes into its details.
+     */
+    ScenarioOutcome delivery(WatchApi api, WatchSettings watch, LoadSettings settings,
+                             Map<String, List<Long>> processes) throws InterruptedException {
+        Map<String, List<Long>> groups = new LinkedHashMap<>();
+        groups.put("bench", List.of(CpuMeter.self()));
+        groups.putAll(processes);
         progress.accept("watch delivery on " + api.system() + ": " + SHARED_CORES);
         List<WorkloadResult> results = new ArrayList<>();
         List<ScenarioResult> scenarios = new ArrayList<>();
         for (int watchers : watch.watchers()) {
             String prefix = "watch-" + run + "-" + api.system() + "-" + watchers + "/";
             WatchDelivery.Outcome outcome = new WatchDelivery(vertx, api, progress).run(prefix, watchers, watch.rate(),
-                    settings);
+                    settings, new CpuMeter(groups));
             results.add(outcome.result());
             scenarios.add(outcome.details());
         }
