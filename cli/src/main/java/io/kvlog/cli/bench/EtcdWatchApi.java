@@ -67,6 +67,10 @@ record EtcdWatchApi(List<URI> endpoints) implements WatchApi {
             if (line.length() == 0) {
                 return;
             }
+            String text = line.toString(StandardCharsets.UTF_8);
+            if (readEvents(text, sink)) {
+                return;
+            }
             JsonNode message;
             try {
                 message = JSON.readTree(line.getBytes());
@@ -76,6 +80,59 @@ record EtcdWatchApi(List<URI> endpoints) implements WatchApi {
             }
             read(message, sink);
         };
+    }
+
+    private static final String EVENTS = "\"events\":[";
+    private static final String KEY = "{\"kv\":{\"key\":\"";
+    private static final String MOD_REVISION = "\"mod_revision\":\"";
+
+    /**
+     * The fast path for a line of events: {@code {"kv":{"key":"<base64>",...,"mod_revision":"N",...}}}
+     * per event, in the gateway's field order (base64 and decimal strings hold no quote). Returns
+     * false, having told the sink nothing, for any other line (created, canceled, errors) or any
+     * surprise; those are parsed as JSON.
+     */
+    static boolean readEvents(String line, Sink sink) {
+        int events = line.indexOf(EVENTS);
+        if (events < 0 || line.contains("\"canceled\"") || line.contains("\"created\"")) {
+            return false;
+        }
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        java.util.List<Long> revisions = new java.util.ArrayList<>();
+        int at = line.indexOf(KEY, events);
+        while (at >= 0) {
+            int keyStart = at + KEY.length();
+            int keyEnd = line.indexOf('"', keyStart);
+            int field = keyEnd < 0 ? -1 : line.indexOf(MOD_REVISION, keyEnd);
+            int next = line.indexOf(KEY, keyStart);
+            if (field < 0 || (next >= 0 && field > next)) {
+                return false;
+            }
+            int from = field + MOD_REVISION.length();
+            int to = line.indexOf('"', from);
+            try {
+                revisions.add(Long.parseLong(line, from, to, 10));
+            } catch (RuntimeException e) {
+                return false;
+            }
+            keys.add(new String(Base64.getDecoder().decode(line.substring(keyStart, keyEnd)), StandardCharsets.UTF_8));
+            at = next;
+        }
+        if (keys.isEmpty() || count(line, "{\"kv\":") != keys.size()) {
+            return false;
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            sink.change(keys.get(i), revisions.get(i));
+        }
+        return true;
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     static void read(JsonNode message, Sink sink) {

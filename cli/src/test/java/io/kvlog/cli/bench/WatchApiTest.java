@@ -128,6 +128,21 @@ class WatchApiTest {
     }
 
     @Test
+    void etcdEventsInAnotherShapeAreParsedAsJson() {
+        // Given an event line whose kv starts with another field (no fast path), and one fast
+        Said said = new Said();
+        String slow = "{\"result\":{\"events\":[{\"type\":\"DELETE\",\"kv\":{\"mod_revision\":\"8\",\"key\":\""
+                + b64("p/3") + "\"}}]}}";
+        String fast = "{\"result\":{\"events\":[{\"kv\":{\"key\":\"" + b64("p/4")
+                + "\",\"create_revision\":\"9\",\"mod_revision\":\"9\",\"version\":\"1\"}}]}}";
+
+        // Then both are read
+        assertEquals(false, EtcdWatchApi.readEvents(slow, said));
+        feed(new EtcdWatchApi(List.of(URI.create("http://127.0.0.1:1"))).reader(said), slow + "\n" + fast);
+        assertEquals(List.of("p/3@8", "p/4@9"), said.events);
+    }
+
+    @Test
     void etcdWatchesTheRangeOfThePrefix() {
         // the range of "w/" is ["w/", "w0")
         assertEquals("{\"create_request\":{\"key\":\"" + b64("w/") + "\",\"range_end\":\"" + b64("w0") + "\"}}",
