@@ -251,6 +251,9 @@ final class WatchDelivery {
 
             @Override
             public void progress(boolean caughtUp) {
+                // kvlog sends one as soon as the watch is live, then every progress-ms: ready even if the
+                // opening comment was missed (a client that sets its handlers after the first chunk loses it)
+                ready.tryComplete();
             }
 
             @Override
@@ -258,19 +261,30 @@ final class WatchDelivery {
                 firstClose.compareAndSet(null, message);
             }
         };
-        client.request(options)
+        onContext(vertx, () -> client.request(options)
                 .compose(req -> request.body() == null ? req.send() : req.send(request.body()))
                 .onSuccess(response -> read(response, api.reader(sink), ready, closed, firstClose))
-                .onFailure(ready::tryFail);
+                .onFailure(ready::tryFail));
         return ready.future();
+    }
+
+    /**
+     * Runs {@code request} on an event loop of its own, so that the request, its connection and the
+     * listeners of its response all run on that one thread: the response's handlers are then set
+     * before its first chunk is handled. Sent from another thread, the response future's listeners
+     * may run after the first chunk, which Vert.x drops when no handler is set yet (a watcher that
+     * never saw its opening line was taken for one that never opened).
+     */
+    static void onContext(Vertx vertx, Runnable request) {
+        vertx.getOrCreateContext().runOnContext(v -> request.run());
     }
 
     /** Reads a watch's stream line by line into {@code reader}; counts it as closed if the server ends it. */
     static void read(HttpClientResponse response, WatchApi.StreamReader reader, Promise<Void> ready,
                      AtomicInteger closed, AtomicReference<String> firstClose) {
         if (response.statusCode() != 200) {
-            response.body().onComplete(body -> ready.tryFail("watch refused: " + response.statusCode() + " "
-                    + (body.succeeded() ? body.result() : body.cause())));
+            response.body().onComplete(body -> ready.tryFail(new IllegalStateException("watch refused: "
+                    + response.statusCode() + " " + (body.succeeded() ? body.result() : body.cause()))));
             return;
         }
         RecordParser lines = RecordParser.newDelimited("\n", response);
@@ -280,7 +294,7 @@ final class WatchDelivery {
             ready.tryFail(e);
         });
         lines.endHandler(v -> {
-            if (ready.tryFail("the watch ended before it was established")) {
+            if (ready.tryFail(new IllegalStateException("the watch ended before it was established"))) {
                 return;
             }
             closed.incrementAndGet();

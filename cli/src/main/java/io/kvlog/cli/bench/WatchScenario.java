@@ -149,11 +149,11 @@ public final class WatchScenario implements AutoCloseable {
         BenchTarget.Request request = api.watch(prefix);
         Promise<Void> ready = Promise.promise();
         AtomicReference<String> closedWhy = new AtomicReference<>();
-        client.request(new RequestOptions().setMethod(request.method()).setHost(node.getHost()).setPort(node.getPort())
-                        .setURI(request.uri()))
+        WatchDelivery.onContext(vertx, () -> client.request(new RequestOptions().setMethod(request.method())
+                        .setHost(node.getHost()).setPort(node.getPort()).setURI(request.uri()))
                 .compose(req -> req.send())
                 .onSuccess(response -> WatchDelivery.read(response, api.reader(sink), ready, new AtomicInteger(), closedWhy))
-                .onFailure(done::completeExceptionally);
+                .onFailure(done::completeExceptionally));
         ready.future().onFailure(done::completeExceptionally);
         try {
             boolean caughtUp = done.get(limit.toMillis(), TimeUnit.MILLISECONDS);
@@ -182,8 +182,9 @@ public final class WatchScenario implements AutoCloseable {
         progress.accept("watch delivery on " + api.system() + ": " + SHARED_CORES);
         List<WorkloadResult> results = new ArrayList<>();
         List<ScenarioResult> scenarios = new ArrayList<>();
-        for (int watchers : watch.watchers()) {
-            String prefix = "watch-" + run + "-" + api.system() + "-" + watchers + "/";
+        for (int i = 0; i < watch.watchers().size(); i++) {
+            int watchers = watch.watchers().get(i);
+            String prefix = "watch-" + run + "-" + api.system() + "-" + i + "-" + watchers + "/";
             WatchDelivery.Outcome outcome = new WatchDelivery(vertx, api, progress).run(prefix, watchers, watch.rate(),
                     settings, new CpuMeter(groups));
             results.add(outcome.result());
