@@ -11,7 +11,7 @@ import org.HdrHistogram.Recorder;
  * ({@link System#nanoTime} of this JVM), and records each delivery's latency from the ack: the
  * moment the writer's client had the reply. Acks and deliveries may come in either order and
  * from any thread; a watcher that has a change before its writer has the ack counts as latency 0
- * (and in {@link #beforeAck}).
+ * (and, for a measured write, in {@link #beforeAck}).
  *
  * <p>A watcher often has the change before the writer has its ack (the ack travels back through
  * the node while the change is already fanned out), so the same deliveries are also recorded from
@@ -70,7 +70,9 @@ final class DeliveryLatencies {
             write.measured = intended >= measureFrom && intended < measureUntil;
             for (int i = 0; i < write.earlyCount; i++) {
                 record(write, write.early[i]);
-                beforeAck.incrementAndGet();
+                if (write.measured) {
+                    beforeAck.incrementAndGet();
+                }
             }
             write.early = null;
         }

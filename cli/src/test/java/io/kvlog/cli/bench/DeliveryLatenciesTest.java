@@ -45,6 +45,11 @@ class DeliveryLatenciesTest {
         latencies.acked("k", 9, 100 * MS, 101 * MS, 125 * MS);
         // and a change whose write was never acked (it timed out at the client)
         latencies.delivered("other", 4, 130 * MS);
+        // and an early delivery of a write due before the measured window (not counted as before the ack)
+        DeliveryLatencies later = new DeliveryLatencies(1, 50 * MS, 1000 * MS);
+        later.delivered("k", 2, 20 * MS);
+        later.acked("k", 2, 10 * MS, 11 * MS, 25 * MS);
+        assertEquals(0, later.beforeAck());
 
         // Then the early one is latency 0 from the ack (19 ms from the send), one delivery is owed, and the
         // unacked one is counted apart
