@@ -17,8 +17,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A short {@code kv bench} against a small real cluster (1 broker, 1 node): every workload of the
  * quick suite and the raw-producer baseline count operations, the replay scenario replays what
- * the bench wrote, and the report files are there. Figures are not asserted: this is not a benchmark.
- * About 1 min on a quiet 2-core machine (cluster start-up is most of it); the timeout is for a loaded one.
+ * the bench wrote, the watch and history scenarios (shrunk: 200 writes/s, 2000 events, 150
+ * versions) deliver and read back everything, and the report files are there. Figures are not
+ * asserted: this is not a benchmark. About 1.5 min on a quiet 2-core machine (cluster start-up is
+ * most of it); the timeout is for a loaded one.
  */
 @Tag("integration")
 class BenchIT {
@@ -37,11 +39,12 @@ class BenchIT {
             KvRun up = KvRun.of("up", "--brokers", "1", "--nodes", "1", "--partitions", "3", "--data", data);
             assertEquals(ExitCode.OK, up.exitCode(), up.toString());
 
-            // When a ~3 s bench of each quick workload runs, primed for 1 s each, with the kafka baseline and the
-            // replay scenario
+            // When a ~3 s bench of each quick workload runs, primed for 1 s each, with the kafka baseline, the
+            // replay scenario and small watch and history scenarios
             KvRun bench = KvRun.of("bench", "--data", data, "--suite", "quick", "--duration", "3", "--warmup", "1",
-                    "--prime", "3", "--keys", "200", "--connections", "8", "--baseline", "kafka", "--scenarios", "replay",
-                    "--out", out.toString());
+                    "--prime", "3", "--keys", "200", "--connections", "8", "--baseline", "kafka", "--scenarios",
+                    "replay,watch,history", "--watch-rate", "200", "--watchers", "1,3", "--catch-up-events", "2000",
+                    "--history-versions", "150", "--history-reads", "10", "--out", out.toString());
 
             // Then it succeeds, prints its table and progress, and wrote every report file
             assertEquals(ExitCode.OK, bench.exitCode(), bench.toString());
@@ -57,7 +60,8 @@ class BenchIT {
             Map<String, Long> ops = new HashMap<>();
             report.get("results").forEach(r -> ops.put(r.get("system").asText() + " " + r.get("workload").asText(),
                     r.get("ops").asLong()));
-            assertEquals(4, ops.size(), ops.toString());
+            // 4 workloads, 2 watch delivery runs, 5 kinds of history read
+            assertEquals(11, ops.size(), ops.toString());
             ops.forEach((name, n) -> assertTrue(n > 0, name + " counted no operation: " + ops));
             Map<String, JsonNode> scenarios = new HashMap<>();
             report.get("scenarios").forEach(s -> scenarios.put(s.get("scenario").asText(), s));
@@ -65,7 +69,18 @@ class BenchIT {
             long replayed = scenarios.get("replay").get("details").get("events").asLong();
             assertTrue(replayed >= 200, "pre-load alone wrote 200 events: " + scenarios);
             assertEquals(scenarios.get("kafka-consume-events").get("details").get("events").asLong(), replayed);
-            assertTrue(report.get("ratios").size() >= 2, report.get("ratios").toString());
+            assertTrue(report.get("ratios").size() >= 3, report.get("ratios").toString());
+            // every change reached every watcher, the catch-up sent every change, every history reply was right
+            report.get("results").forEach(r -> {
+                String workload = r.get("workload").asText();
+                if (workload.startsWith("watch-") || workload.startsWith("history-") || workload.equals("get-version")
+                        || workload.equals("get-as-of") || workload.equals("get-same-key")) {
+                    assertEquals(0, r.get("errors").size(), r.toString());
+                }
+            });
+            assertEquals(2000, scenarios.get("watch-catch-up").get("details").get("changes").asLong(), scenarios.toString());
+            assertEquals(3, scenarios.get("kvlog-watch-3-watchers").get("details").get("watchers").asInt());
+            assertTrue(bench.err().contains("share this machine's"), "says the clients share the cores: " + bench);
             assertEquals(3, report.get("settings").get("primeSeconds").asInt(), report.get("settings").toString());
         } finally {
             KvRun down = KvRun.of("down", "--data", data);

@@ -94,9 +94,10 @@ public final class BenchCommand implements Callable<Integer> {
     int warmup;
 
     @Option(names = "--prime", paramLabel = "SECONDS", defaultValue = "60",
-            description = {"Unmeasured load on each system before its first workload, split over the workloads",
-                    "(default ${DEFAULT-VALUE}; 0: none). A freshly started JVM runs much slower until its JIT has",
-                    "compiled the hot paths: measured here, kvlog's first minutes served 2-7x fewer requests."})
+            description = {"Unmeasured load on each system before its first workload, split over the workloads,",
+                    "and writes for as long before a system's watch delivery runs (default ${DEFAULT-VALUE}; 0: none).",
+                    "A freshly started JVM runs much slower until its JIT has compiled the hot paths: measured here,",
+                    "kvlog's first minutes served 2-7x fewer requests."})
     int prime;
 
     @Option(names = "--rate", paramLabel = "OPS", defaultValue = "0",
@@ -127,8 +128,32 @@ public final class BenchCommand implements Callable<Integer> {
     String etcdBinary;
 
     @Option(names = "--scenarios", paramLabel = "LIST", split = ",",
-            description = "Also run: replay, rebuild, node-kill, node-stop, broker-kill, or all (needs the local cluster of --data).")
+            description = {"Also run: replay, rebuild, node-kill, node-stop, broker-kill, watch, history, or all (needs the",
+                    "local cluster of --data). watch: a watch's catch-up from 0 over --catch-up-events, and the latency",
+                    "from a write's ack to each watcher's receipt at --watch-rate for each of --watchers (also on etcd with",
+                    "--start-etcd or --baseline etcd=); history: reads of a key's --history-versions versions."})
     List<String> scenarios = new ArrayList<>();
+
+    @Option(names = "--watch-rate", paramLabel = "OPS", defaultValue = "2000",
+            description = "watch scenario: writes/s (open loop, wait=log, through every node) during each delivery run,"
+                    + " which lasts --warmup + --duration (default ${DEFAULT-VALUE}).")
+    int watchRate;
+
+    @Option(names = "--watchers", paramLabel = "N[,N...]", split = ",", defaultValue = "1,100",
+            description = "watch scenario: one delivery run per count, that many watchers on one node (default ${DEFAULT-VALUE}).")
+    List<Integer> watchers = new ArrayList<>();
+
+    @Option(names = "--catch-up-events", paramLabel = "N", defaultValue = "100000",
+            description = "watch scenario: events written to the log, then read by a watch from 0 (default ${DEFAULT-VALUE}).")
+    int catchUpEvents;
+
+    @Option(names = "--history-versions", paramLabel = "N", defaultValue = "1000",
+            description = "history scenario: versions of the key whose history is read (default ${DEFAULT-VALUE}).")
+    int historyVersions;
+
+    @Option(names = "--history-reads", paramLabel = "N", defaultValue = "200",
+            description = "history scenario: requests timed per kind of read; full walks: a tenth (default ${DEFAULT-VALUE}).")
+    int historyReads;
 
     @Option(names = "--event-loops", paramLabel = "N", defaultValue = "2",
             description = "Event-loop threads of the load generator (default ${DEFAULT-VALUE}).")
@@ -146,16 +171,18 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Report directory (default ./bench-results/<timestamp>).")
     Path out;
 
-    static final List<String> SCENARIOS = List.of("replay", "rebuild", "node-kill", "node-stop", "broker-kill");
+    static final List<String> SCENARIOS = List.of("replay", "rebuild", "node-kill", "node-stop", "broker-kill", "watch",
+            "history");
 
     /** The validated plan of a run, built before anything starts. */
     record Plan(LoadSettings settings, List<Workload> workloads, boolean kafka, boolean httpNull, List<URI> etcd,
-                List<String> scenarios) {
+                List<String> scenarios, WatchSettings watch) {
     }
 
     Plan plan() {
         LoadSettings settings = new LoadSettings(connections, keys, valueBytes, warmup, seconds, rate,
                 timeoutMillis, prime);
+        WatchSettings watch = new WatchSettings(watchRate, watchers, catchUpEvents, historyVersions, historyReads);
         if (producerInflight != null && producerInflight < 1) {
             throw new IllegalArgumentException("--producer-inflight: must be >= 1, got " + producerInflight);
         }
@@ -198,7 +225,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         hosts.forEach(h -> url(h, "-H"));
-        return new Plan(settings, workloads, kafka, httpNull, etcd, chosen);
+        return new Plan(settings, workloads, kafka, httpNull, etcd, chosen, watch);
     }
 
     static URI url(String text, String option) {
@@ -241,7 +268,7 @@ public final class BenchCommand implements Callable<Integer> {
                 });
             }
             stage("kvlog", problems, output, () -> runAll(generator, new KvlogApi(kvlogUrls), plan, results, output));
-            if (startEtcd) {
+            if (startEtcd && !plan.workloads().isEmpty()) {
                 stage("etcd baseline", problems, output, () -> {
                     Path etcdDir = Files.createTempDirectory("kv-bench-etcd-");
                     try (EtcdCluster etcd = EtcdCluster.start(etcdBinary, 3, etcdDir, output::progress)) {
@@ -263,7 +290,16 @@ public final class BenchCommand implements Callable<Integer> {
                     kafka.consume("kafka-consume-baseline", KafkaBaseline.TOPIC, output::progress)));
         }
         for (String scenario : plan.scenarios()) {
-            stage("scenario " + scenario, problems, output, () -> scenarioResults.addAll(scenario(scenario, local, output)));
+            if (scenario.equals("watch")) {
+                watch(plan, local, kvlogUrls, results, scenarioResults, problems, output);
+            } else if (scenario.equals("history")) {
+                stage("scenario history", problems, output, () -> add(new HistoryScenario(output::progress)
+                        .run(local.bootstrapServers(), kvlogUrls, local.state().partitions(), plan.watch(), valueBytes),
+                        results, scenarioResults));
+            } else {
+                stage("scenario " + scenario, problems, output, () -> scenarioResults.addAll(scenario(scenario, local,
+                        output)));
+            }
         }
         BenchReport report = BenchReport.of(started, "kv " + String.join(" ",
                 spec.commandLine().getParseResult().originalArgs()), machine, settings, results, scenarioResults, problems);
@@ -349,6 +385,84 @@ public final class BenchCommand implements Callable<Integer> {
                     workload.name(), each));
             generator.run(target, workload, settings.priming(each), line -> { });
         }
+    }
+
+    /**
+     * The watch scenario, one stage per part so one that fails leaves the others' figures: the
+     * catch-up, the delivery runs on kvlog, and the same on etcd if one is given or to be started.
+     */
+    private void watch(Plan plan, LocalKafkaCluster local, List<URI> kvlogUrls, List<WorkloadResult> results,
+                       List<ScenarioResult> scenarioResults, List<String> problems, Output output)
+            throws InterruptedException {
+        try (WatchScenario watch = new WatchScenario(output::progress)) {
+            stage("scenario watch (catch-up)", problems, output, () -> add(watch.catchUp(local.bootstrapServers(),
+                    kvlogUrls, plan.watch().catchUpEvents(), valueBytes), results, scenarioResults));
+            stage("scenario watch (delivery, kvlog)", problems, output, () -> {
+                primeWrites(new KvlogApi(kvlogUrls), plan.settings(), output);
+                add(watch.delivery(WatchScenario.kvlog(kvlogUrls), plan.watch(), plan.settings(),
+                        kvlogProcesses(local, kvlogUrls.get(0))), results, scenarioResults);
+            });
+            if (startEtcd) {
+                stage("scenario watch (delivery, etcd)", problems, output, () -> {
+                    Path etcdDir = Files.createTempDirectory("kv-bench-etcd-");
+                    try (EtcdCluster etcd = EtcdCluster.start(etcdBinary, 3, etcdDir, output::progress)) {
+                        primeWrites(new EtcdApi(etcd.clientUrls()), plan.settings(), output);
+                        List<Long> members = etcd.pids();
+                        add(watch.delivery(WatchScenario.etcd(etcd.clientUrls()), plan.watch(), plan.settings(),
+                                Map.of("watchMember", members.subList(0, 1),
+                                        "otherMembers", members.subList(1, members.size()))),
+                                results, scenarioResults);
+                    } finally {
+                        deleteTree(etcdDir);
+                    }
+                });
+            } else if (!plan.etcd().isEmpty()) {
+                stage("scenario watch (delivery, etcd)", problems, output, () -> {
+                    primeWrites(new EtcdApi(plan.etcd()), plan.settings(), output);
+                    add(watch.delivery(WatchScenario.etcd(plan.etcd()), plan.watch(), plan.settings(), Map.of()),
+                            results, scenarioResults);
+                });
+            } else {
+                output.progress("watch delivery on etcd: skipped (no --start-etcd or --baseline etcd=URL)");
+            }
+        }
+    }
+
+    /**
+     * Unmeasured closed-loop writes for {@code --prime} seconds before a system's watch delivery
+     * runs, as every system gets before its workloads: a JVM that has not compiled its write path
+     * yet falls behind an open-loop writer and never catches up within the run.
+     */
+    private static void primeWrites(BenchTarget target, LoadSettings settings, Output output)
+            throws InterruptedException {
+        if (settings.primeSeconds() == 0) {
+            return;
+        }
+        output.progress(String.format("priming %s with writes for %d s (not measured)", target.system(),
+                settings.primeSeconds()));
+        try (LoadGenerator generator = new LoadGenerator(2)) {
+            generator.run(target, new Workload("write", 0, "linearizable", "log"),
+                    settings.priming(settings.primeSeconds()), line -> { });
+        }
+    }
+
+    /** The local cluster's processes by role: the node the watchers are on, the other nodes, the brokers. */
+    private static Map<String, List<Long>> kvlogProcesses(LocalKafkaCluster local, URI watchNode) {
+        List<Long> watched = new ArrayList<>();
+        List<Long> others = new ArrayList<>();
+        for (io.kvlog.kafka.NodeState node : local.state().nodes()) {
+            (URI.create(node.url()).equals(watchNode) ? watched : others).add(node.pid());
+        }
+        Map<String, List<Long>> processes = new LinkedHashMap<>();
+        processes.put("watchNode", watched);
+        processes.put("otherNodes", others);
+        processes.put("brokers", local.state().brokers().stream().map(io.kvlog.kafka.BrokerState::pid).toList());
+        return processes;
+    }
+
+    private static void add(ScenarioOutcome outcome, List<WorkloadResult> results, List<ScenarioResult> scenarios) {
+        results.addAll(outcome.results());
+        scenarios.addAll(outcome.scenarios());
     }
 
     private List<ScenarioResult> scenario(String name, LocalKafkaCluster local, Output output) throws InterruptedException {

@@ -33,12 +33,14 @@ public record BenchReport(String started, String command, Map<String, Object> ma
 
     /**
      * Per kvlog workload: against the same workload on etcd, and (for write-only workloads)
-     * against the raw producer; replay against the raw consumer of the same topic.
+     * against the raw producer; replay, and a watch's catch-up (the log events it read per
+     * second), against the raw consumer of the same topic. Watch delivery runs are paced at one
+     * rate on every system: their ops/s are not compared, their latencies are in the table.
      */
     static List<Ratio> ratios(List<WorkloadResult> results, List<ScenarioResult> scenarios) {
         List<Ratio> ratios = new ArrayList<>();
         for (WorkloadResult kvlog : results) {
-            if (!kvlog.system().equals("kvlog")) {
+            if (!kvlog.system().equals("kvlog") || kvlog.workload().startsWith("watch-")) {
                 continue;
             }
             for (WorkloadResult other : results) {
@@ -55,6 +57,13 @@ public record BenchReport(String started, String command, Map<String, Object> ma
         if (replay.isPresent() && consume.isPresent()) {
             ratios.add(new Ratio("replay", "kafka-consumer", replay.get().value(), consume.get().value(), "events/s",
                     divide(replay.get().value(), consume.get().value())));
+        }
+        Optional<ScenarioResult> catchUp = find(scenarios, "watch-catch-up");
+        Optional<ScenarioResult> catchUpConsume = find(scenarios, "kafka-consume-catch-up");
+        if (catchUp.isPresent() && catchUpConsume.isPresent()
+                && catchUp.get().details().get("logEventsPerSecond") instanceof Number read) {
+            ratios.add(new Ratio("watch-catch-up", "kafka-consumer", read.doubleValue(), catchUpConsume.get().value(),
+                    "log events/s", divide(read.doubleValue(), catchUpConsume.get().value())));
         }
         return ratios;
     }

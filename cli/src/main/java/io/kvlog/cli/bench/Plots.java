@@ -91,6 +91,9 @@ public final class Plots {
         svg.append(text(LEFT + (WIDTH - LEFT - RIGHT) / 2, HEIGHT - 10, "seconds since the workload started", "middle"));
         int i = 0;
         for (WorkloadResult r : results) {
+            if (r.timeline().isEmpty()) {
+                continue; // one request at a time (history reads): no per-second line
+            }
             List<double[]> warm = new ArrayList<>();
             List<double[]> measured = new ArrayList<>();
             for (WorkloadResult.Second s : r.timeline()) {

@@ -71,6 +71,35 @@ class ReportWriterTest {
     }
 
     @Test
+    void watchRunsAreNotComparedByRateAndACatchUpIsComparedWithTheRawConsumer() throws Exception {
+        // Given watch delivery runs on kvlog and etcd (both paced at one rate), a history read without a
+        // timeline, and a catch-up that read 120k log events/s where the raw consumer read 240k
+        LatencySummary latency = LatencySummary.of(new org.HdrHistogram.Histogram(3));
+        WorkloadResult history = new WorkloadResult("kvlog", "history-page-100", "closed", 1, 2.0, 10, 5.0, latency,
+                Map.of(), List.of());
+        BenchReport report = BenchReport.of("2026-01-01T10:00:00", "kv bench --scenarios watch,history",
+                Map.of("cores", 2), new LoadSettings(64, 10_000, 100, 1, 2, 0, 5000, 0),
+                List.of(result("kvlog", "watch-1-watcher", 2000, 0), result("etcd", "watch-1-watcher", 2000, 0),
+                        history),
+                List.of(new ScenarioResult("watch-catch-up", "events/s", 100_000,
+                                Map.of("logEventsPerSecond", 120_000.0, "changes", 100_000)),
+                        new ScenarioResult("kafka-consume-catch-up", "events/s", 240_000, Map.of("events", 5))),
+                List.of());
+
+        // When it is written
+        ReportWriter.Files files = ReportWriter.write(report, dir);
+
+        // Then the only ratio is the catch-up's, in log events/s, and it survives a round trip through the JSON
+        assertEquals(List.of(new BenchReport.Ratio("watch-catch-up", "kafka-consumer", 120_000, 240_000,
+                "log events/s", 0.5)), report.ratios());
+        assertEquals(report.ratios(), BenchReport.of(report.started(), report.command(), report.machine(),
+                report.settings(), report.results(), ReportWriter.read(files.json()).scenarios(), List.of()).ratios());
+        // and the history row is in the table but draws no throughput line
+        assertTrue(Files.readString(files.markdown()).contains("history-page-100"));
+        assertFalse(Files.readString(files.throughputSvg()).contains("history-page-100"));
+    }
+
+    @Test
     void scenarioDetailsAreSortedAndRounded() {
         assertEquals("events=5, gaps={0=1.23, 1=0.50}, seconds=2.35",
                 ReportWriter.compact(Map.of("seconds", 2.345678, "events", 5, "gaps", Map.of(1, 0.5, 0, 1.2345))));
