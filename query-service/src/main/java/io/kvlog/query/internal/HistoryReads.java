@@ -135,7 +135,10 @@ public final class HistoryReads {
         }));
     }
 
-    /** {@code GET /v1/kv/{key}?as-of=TIME}: the value {@code key} had at {@code time}, by the log's record times. */
+    /**
+     * {@code GET /v1/kv/{key}?as-of=TIME}: the value {@code key} had at {@code time}, by the log's
+     * record times (millisecond precision): the last change stamped at or before it.
+     */
     public Future<GetReply> asOf(String key, Instant time, String id, Deadline readDeadline, Deadline logDeadline) {
         int partition;
         try {
@@ -147,7 +150,8 @@ public final class HistoryReads {
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
-        Future<Long> firstAfter = blocking(() -> log.offsetForTime(partition, time.toEpochMilli(),
+        // the first event stamped after TIME (a write stamped TIME itself was there at TIME)
+        Future<Long> firstAfter = blocking(() -> log.offsetForTime(partition, time.toEpochMilli() + 1,
                 logDeadline));
         return firstAfter.compose(offset -> {
             // every record so far is older: the value now (linearizably); else the one before that offset

@@ -56,7 +56,10 @@ public final class LogReader implements AutoCloseable {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
-        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+        // short: a consumer's next fetch, sent at the end of a read, is held by the broker this long
+        // at the end of a partition, and the following read on the same consumer waits behind it
+        // (100 ms made the newest history page take 100 ms)
+        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "kvlog-log-reader-" + nodeId);
         this.config = Map.copyOf(config);
     }

@@ -511,11 +511,37 @@ final class Watch {
 
     private void appendChange(StringBuilder out, Change change) {
         changesSent++;
-        JsonObject data = new JsonObject().put("key", change.key()).put("type", change.type().label())
-                .put("value", change.value()).put("version", change.version()).put("token", change.token().toString())
-                .put("id", change.id()).put("time", Instant.ofEpochMilli(change.time()).toString());
         out.append("id: ").append(position()).append('\n')
-                .append("data: ").append(data.encode()).append("\n\n");
+                .append("data: ").append(ENCODED.json(change)).append("\n\n");
+    }
+
+    /** Each change's JSON, made once for all the watchers that send it around the same time. */
+    private static final EncodedChanges ENCODED = new EncodedChanges(1024);
+
+    /** A small cache of the JSON of recent changes, by identity; lock-free, any thread. */
+    static final class EncodedChanges {
+        private record Encoded(Change change, String json) {
+        }
+
+        private final java.util.concurrent.atomic.AtomicReferenceArray<Encoded> slots;
+
+        EncodedChanges(int size) {
+            slots = new java.util.concurrent.atomic.AtomicReferenceArray<>(size);
+        }
+
+        String json(Change change) {
+            int slot = (int) Math.floorMod(change.offset() * 31 + change.partition(), (long) slots.length());
+            Encoded cached = slots.get(slot);
+            if (cached != null && cached.change() == change) {
+                return cached.json();
+            }
+            String json = new JsonObject().put("key", change.key()).put("type", change.type().label())
+                    .put("value", change.value()).put("version", change.version())
+                    .put("token", change.token().toString()).put("id", change.id())
+                    .put("time", Instant.ofEpochMilli(change.time()).toString()).encode();
+            slots.set(slot, new Encoded(change, json));
+            return json;
+        }
     }
 
     private void appendProgress(StringBuilder out, boolean caughtUp) {
