@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * and progress event carries it as its SSE {@code id}.
  *
  * <p>Memory is bounded: changes wait for a slow client in a queue of at most
- * {@code maxBufferedBytes}; a watcher past it (or a catch-up the client does not take within
+ * {@code maxBufferedBytes}, and all the node's watchers together hold at most
+ * {@code maxNodeBufferedBytes}; a watcher past either (or a catch-up the client does not take within
  * {@link #SLOW_TIMEOUT}) gets an {@code error} event and is closed.
  *
  * <p>Threads: the feed calls {@link #applied} on the applying thread (queue under this object's
@@ -75,6 +76,9 @@ final class Watch {
     private final HttpServerResponse response;
     private final Context context;
     private final long maxBufferedBytes;
+    /** What every watch of the node buffers together, and its bound. */
+    private final java.util.concurrent.atomic.AtomicLong nodeBuffered;
+    private final long maxNodeBufferedBytes;
     private final long progressNanos;
     private final java.util.function.Consumer<String> onClose;
     private final Runnable closeConnection;
@@ -105,7 +109,8 @@ final class Watch {
      * @param from   where it starts, per partition of {@code scope}; null: where its subscription does (now)
      */
     Watch(String id, String key, String prefix, Materializer copy, long[] from, HttpServerResponse response,
-          Context context, Runnable closeConnection, long maxBufferedBytes, Duration progressEvery,
+          Context context, Runnable closeConnection, long maxBufferedBytes,
+          java.util.concurrent.atomic.AtomicLong nodeBuffered, long maxNodeBufferedBytes, Duration progressEvery,
           java.util.function.Consumer<String> onClose) {
         this.id = id;
         this.key = key;
@@ -114,6 +119,8 @@ final class Watch {
         this.response = response;
         this.context = context;
         this.maxBufferedBytes = maxBufferedBytes;
+        this.nodeBuffered = nodeBuffered;
+        this.maxNodeBufferedBytes = maxNodeBufferedBytes;
         this.progressNanos = progressEvery.toNanos();
         this.onClose = onClose;
         this.closeConnection = closeConnection;
@@ -128,12 +135,6 @@ final class Watch {
     /** Where it stands: the resume position of everything sent so far. */
     PositionVector position() {
         return PositionVector.of(delivered, scope);
-    }
-
-    long bufferedBytes() {
-        synchronized (this) {
-            return bufferedBytes;
-        }
     }
 
     /**
@@ -151,6 +152,7 @@ final class Watch {
                 feedFromNow.close();
                 synchronized (this) {
                     queue.clear();
+                    nodeBuffered.addAndGet(-bufferedBytes);
                     bufferedBytes = 0;
                     overflow = false;
                     java.util.Arrays.fill(seen, -1);
@@ -393,13 +395,16 @@ final class Watch {
             if (queued) {
                 long cost = cost(change);
                 // one change alone never overflows, however large: the client is not behind yet
-                if (!queue.isEmpty() && bufferedBytes + cost > maxBufferedBytes) {
+                if (!queue.isEmpty() && (bufferedBytes + cost > maxBufferedBytes
+                        || nodeBuffered.get() + cost > maxNodeBufferedBytes)) {
                     overflow = true;
                     queue.clear();
+                    nodeBuffered.addAndGet(-bufferedBytes);
                     bufferedBytes = 0;
                 } else {
                     queue.add(change);
                     bufferedBytes += cost;
+                    nodeBuffered.addAndGet(cost);
                 }
             }
             seen[partition] = offset;
@@ -408,7 +413,8 @@ final class Watch {
         if (overflowed) {
             // not through the drain: it waits for a client that does not read
             closeFromAnyThread(TOO_SLOW, "this watcher fell more than " + maxBufferedBytes
-                    + " bytes of changes behind; resume from its last event id");
+                    + " bytes of changes behind (or the node's watchers hold " + maxNodeBufferedBytes
+                    + " bytes together); resume from its last event id");
             return;
         }
         if (queued) {
@@ -472,7 +478,9 @@ final class Watch {
                 overflowed = overflow;
                 change = queue.poll();
                 if (change != null) {
-                    bufferedBytes -= cost(change);
+                    long cost = cost(change);
+                    bufferedBytes -= cost;
+                    nodeBuffered.addAndGet(-cost);
                 } else {
                     // nothing queued: every change up to what the feed has shown was sent
                     for (int p : scope) {
@@ -587,6 +595,7 @@ final class Watch {
         }
         synchronized (this) {
             queue.clear();
+            nodeBuffered.addAndGet(-bufferedBytes);
             bufferedBytes = 0;
         }
         if (!response.ended() && !response.closed()) {

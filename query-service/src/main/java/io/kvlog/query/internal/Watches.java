@@ -42,6 +42,9 @@ public final class Watches implements AutoCloseable {
     private final Map<String, Watch> open = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong closedTooSlow = new AtomicLong();
+    /** What all watches buffer together, bounded by a quarter of the heap. */
+    private final AtomicLong buffered = new AtomicLong();
+    private final long maxBuffered = Runtime.getRuntime().maxMemory() / 4;
     private final java.util.concurrent.Semaphore catchUpSlots = new java.util.concurrent.Semaphore(MAX_CATCH_UPS);
     // created here, shut down in close()
     private final ExecutorService catchUps = Executors.newCachedThreadPool(runnable -> {
@@ -118,7 +121,7 @@ public final class Watches implements AutoCloseable {
         Context context = Vertx.currentContext();
         Watch watch = new Watch(id, key, key != null ? null : prefix, copy, start, response, context,
                 () -> ctx.request().connection().close(),
-                maxBufferedBytes,
+                maxBufferedBytes, buffered, maxBuffered,
                 Duration.ofMillis(progressMs), code -> {
                     open.remove(id);
                     if (Watch.TOO_SLOW.equals(code)) {
@@ -144,9 +147,9 @@ public final class Watches implements AutoCloseable {
 
     /** What {@code /v1/node} shows: open watches, the bytes of changes they hold, how many were closed as too slow. */
     public JsonObject stats() {
-        long buffered = open.values().stream().mapToLong(Watch::bufferedBytes).sum();
-        return new JsonObject().put("open", open.size()).put("bufferedBytes", buffered)
-                .put("maxBufferedBytesPerWatch", maxBufferedBytes).put("closedTooSlow", closedTooSlow.get());
+        return new JsonObject().put("open", open.size()).put("bufferedBytes", buffered.get())
+                .put("maxBufferedBytesPerWatch", maxBufferedBytes).put("maxBufferedBytes", maxBuffered)
+                .put("closedTooSlow", closedTooSlow.get());
     }
 
     /**
