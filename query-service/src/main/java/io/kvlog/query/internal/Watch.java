@@ -137,6 +137,17 @@ final class Watch {
         return PositionVector.of(delivered, scope);
     }
 
+    /** {@link #position()}'s text, written straight out: it goes with every change sent. */
+    private void appendPosition(StringBuilder out) {
+        for (int i = 0; i < scope.size(); i++) {
+            int p = scope.get(i);
+            if (i > 0) {
+                out.append(',');
+            }
+            out.append(p).append(':').append(delivered[p]);
+        }
+    }
+
     /**
      * On the context: subscribes to the feed and goes live at once if nothing lies between where
      * the watch starts and where the subscription does (from now, or a resume of a watch that was
@@ -519,7 +530,9 @@ final class Watch {
 
     private void appendChange(StringBuilder out, Change change) {
         changesSent++;
-        out.append("id: ").append(position()).append('\n')
+        out.append("id: ");
+        appendPosition(out);
+        out.append('\n')
                 .append("data: ").append(ENCODED.json(change)).append("\n\n");
     }
 
