@@ -19,11 +19,15 @@ import io.kvlog.writer.WriterService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -53,6 +57,10 @@ import org.slf4j.LoggerFactory;
 public final class Node implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+    /** Where every node serves the OpenAPI document of its HTTP API. */
+    public static final String OPENAPI_PATH = "/v1/openapi.json";
+    static final String OPENAPI_RESOURCE = "/io/kvlog/node/openapi.json";
+    private static final Buffer OPENAPI = openApiDocument();
 
     private final NodeConfig config;
     private final NodeIdentity identity;
@@ -91,25 +99,17 @@ public final class Node implements AutoCloseable {
                 config.nodeTimeout(), this::heartbeat);
         membership.start();
         vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(32));
-        Router router = Router.router(vertx);
-        Replies.install(router, identity);
-        router.get("/v1/health").handler(this::health);
-        router.get("/v1/ready").handler(this::ready);
-        router.get("/v1/node").handler(this::describe);
         if (config.runs(Role.WRITER)) {
             writer = new WriterService(vertx, new WriterConfig(config.bootstrapServers(), config.ackTimeout(),
                     config.maxValueBytes(), WriterConfig.DEFAULT_MAX_IN_FLIGHT, config.kafkaClient()), materializer,
                     membership, config.name());
-            writer.mount(router);
         }
         if (config.runs(Role.QUERY)) {
             query = new QueryService(vertx, materializer, membership, QueryConfig.defaults(config.bootstrapServers())
                     .withReadTimeout(config.ackTimeout()).withWatchBufferBytes(config.watchBufferBytes()), identity,
                     config.kafkaClient());
-            query.mount(router);
         }
-        new OpsHandler(writer, query == null ? null : this::opsGet, config.ackTimeout(), config.maxValueBytes())
-                .mount(router);
+        Router router = router(vertx, writer, query);
         try {
             server = vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())
                     .await(10, TimeUnit.SECONDS);
@@ -126,9 +126,52 @@ public final class Node implements AutoCloseable {
         LOG.info("{} ready", config.name());
     }
 
+    /**
+     * The node's route table, in the order a request meets it: the JSON errors and node header,
+     * the node's own calls, then each role's. {@link #start} serves it; the check of the OpenAPI
+     * document lists it (every route there, nothing more).
+     *
+     * @param writer the write role, or null if this node has none
+     * @param query  the read role, or null if this node has none
+     */
+    Router router(Vertx vertx, WriterService writer, QueryService query) {
+        Router router = Router.router(vertx);
+        Replies.install(router, identity);
+        router.get("/v1/health").handler(this::health);
+        router.get("/v1/ready").handler(this::ready);
+        router.get("/v1/node").handler(this::describe);
+        router.get(OPENAPI_PATH).handler(this::openApi);
+        if (writer != null) {
+            writer.mount(router);
+        }
+        if (query != null) {
+            query.mount(router);
+        }
+        new OpsHandler(writer, query == null ? null : op -> opsGet(query, op), config.ackTimeout(),
+                config.maxValueBytes()).mount(router);
+        return router;
+    }
+
     /** The Get of {@code POST /v1/ops}: a linearizable read, its GetResult (404 included) as the reply. */
-    private Future<JsonObject> opsGet(OpsHandler.Op op) {
+    private static Future<JsonObject> opsGet(QueryService query, OpsHandler.Op op) {
         return query.get(op.key(), Consistency.LINEARIZABLE, Optional.empty(), op.id()).map(GetReply::body);
+    }
+
+    /** {@code GET /v1/openapi.json}: the OpenAPI 3.1 document of this API, as the jar carries it. */
+    private void openApi(RoutingContext ctx) {
+        ctx.response().putHeader("Content-Type", "application/json").end(OPENAPI);
+    }
+
+    /** The OpenAPI document, read once from the jar. */
+    static Buffer openApiDocument() {
+        try (InputStream in = Node.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(OPENAPI_RESOURCE + " is missing from the node's jar");
+            }
+            return Buffer.buffer(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + OPENAPI_RESOURCE + " from the node's jar", e);
+        }
     }
 
     /** True once this node's copy has caught up with the log as it was at start and keeps applying. */
