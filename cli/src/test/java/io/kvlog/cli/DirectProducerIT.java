@@ -13,6 +13,7 @@ import io.kvlog.kafka.internal.JavaProcess;
 import io.kvlog.protocol.Topics;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,8 @@ import org.junit.jupiter.api.Timeout;
  * runs), started as a separate process exactly as the README shows it, on a local cluster of 1
  * broker and 2 nodes (3 partitions). Every node serves the valid events, skips and counts the
  * malformed one and the one without a key, and goes on applying after them; a watcher opened
- * before the events were produced receives every applied change.
+ * before the events were produced receives every applied change. The same cluster answers a few
+ * real requests whose replies are checked against the OpenAPI document it serves.
  *
  * <p>The watch test needs {@code GET /v1/watch} (issue 13, written in parallel): until a node
  * serves it, that test fails on its first request.
@@ -164,6 +166,53 @@ class DirectProducerIT {
         }
     }
 
+    @Test
+    @Order(3)
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void realRepliesMatchTheSchemasOfTheServedOpenApiDocument() {
+        // Given the OpenAPI document node 1 serves
+        Reply served = call(1, "/v1/openapi.json");
+        assertEquals(200, served.status(), "GET /v1/openapi.json: " + served);
+        OpenApiReplies api = new OpenApiReplies(served.body());
+        String key = encode("oa:k");
+
+        // When real requests are sent, then each reply's status and body are as the document says
+        Reply put = cluster.put(1, "oa:k", "v1", "oa-1", "applied");
+        assertEquals(200, put.status(), put.toString());
+        api.assertMatches("PUT", "/v1/kv/{key}", put);
+        api.assertMatches("PUT", "/v1/kv/{key}", cluster.send(HttpRequest.newBuilder(
+                cluster.uri(1, "/v1/kv/" + key + "?if-version=0")).PUT(HttpRequest.BodyPublishers.ofString("no"))));
+        api.assertMatches("POST", "/v1/kv/{key}/append", cluster.append(1, "oa:k", "+", "oa-2"));
+        Reply found = cluster.get(2, "/v1/kv/%s", key);
+        assertEquals(200, found.status(), found.toString());
+        api.assertMatches("GET", "/v1/kv/{key}", found);
+        Reply missing = cluster.get(2, "/v1/kv/%s", encode("oa:missing"));
+        assertEquals(404, missing.status(), missing.toString());
+        api.assertMatches("GET", "/v1/kv/{key}", missing);
+        api.assertMatches("GET", "/v1/kv/{key}", cluster.get(2, "/v1/kv/%s?version=%d", key, put.version()));
+        Reply bad = cluster.get(2, "/v1/kv/%s?consistency=strong", key);
+        assertEquals(400, bad.status(), bad.toString());
+        api.assertMatches("GET", "/v1/kv/{key}", bad);
+        api.assertMatches("GET", "/v1/kv", cluster.get(2, "/v1/kv?prefix=%s&limit=1", encode("oa:")));
+        api.assertMatches("GET", "/v1/kv/{key}/history", cluster.get(2, "/v1/kv/%s/history", key));
+        api.assertMatches("POST", "/v1/ops", cluster.send(HttpRequest.newBuilder(cluster.uri(1, "/v1/ops"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("[{\"op\":\"Insert\",\"key\":\"oa:o\",\"value\":\"1\"},"
+                        + "{\"op\":\"Get\",\"key\":\"oa:o\"}]"))));
+        api.assertMatches("DELETE", "/v1/kv/{key}", cluster.send(HttpRequest.newBuilder(
+                cluster.uri(1, "/v1/kv/" + encode("oa:o"))).DELETE()));
+        api.assertMatches("POST", "/v1/watch/{id}/progress", cluster.send(HttpRequest.newBuilder(
+                cluster.uri(1, "/v1/watch/no-such-watch/progress")).POST(HttpRequest.BodyPublishers.noBody())));
+        for (String path : List.of("/v1/cluster", "/v1/node", "/v1/health", "/v1/ready")) {
+            api.assertMatches("GET", path, call(2, path));
+        }
+        api.assertMatches("GET", "/v1/admin/digest", call(2, "/v1/admin/digest?partition=0"));
+
+        // And the check is real: a GetResult without its version is refused
+        assertFalse(api.errors("GET", "/v1/kv/{key}", 200,
+                "{\"result\":\"GetResult\",\"key\":\"k\",\"value\":\"v\",\"token\":\"0:1\",\"id\":null}").isEmpty());
+    }
+
     // ---------------------------------------------------------------- the console producer
 
     /**
@@ -246,6 +295,11 @@ class DirectProducerIT {
     }
 
     // ---------------------------------------------------------------- HTTP
+
+    /** GET {@code path} of a node as it is (ClusterFixture.get(node, String) reads a key). */
+    private static Reply call(int node, String path) {
+        return cluster.send(HttpRequest.newBuilder(cluster.uri(node, path)).GET());
+    }
 
     /** A linearizable read (the default consistency: no consistency parameter). */
     private static Reply get(int node, String key) {
