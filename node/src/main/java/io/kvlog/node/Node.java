@@ -8,6 +8,7 @@ import io.kvlog.materializer.AppliedPositions;
 import io.kvlog.materializer.Materializer;
 import io.kvlog.materializer.MaterializerConfig;
 import io.kvlog.node.internal.Membership;
+import io.kvlog.node.internal.NodeMetrics;
 import io.kvlog.node.internal.OpsHandler;
 import io.kvlog.protocol.Topics;
 import io.kvlog.query.Consistency;
@@ -65,6 +66,7 @@ public final class Node implements AutoCloseable {
     private Membership membership;
     private WriterService writer;
     private QueryService query;
+    private NodeMetrics metrics;
     private volatile boolean closing;
 
     public Node(NodeConfig config) {
@@ -90,9 +92,15 @@ public final class Node implements AutoCloseable {
         membership = new Membership(config.bootstrapServers(), config.kafkaClient(), config.name(),
                 config.nodeTimeout(), this::heartbeat);
         membership.start();
-        vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(32));
+        metrics = new NodeMetrics(config.name());
+        vertx = Vertx.builder().with(metrics.vertxOptions(new VertxOptions().setWorkerPoolSize(32)))
+                .withMetrics(metrics.vertxMetrics()).build();
         Router router = Router.router(vertx);
         Replies.install(router, identity);
+        metrics.mount(router);
+        if (materializer != null) {
+            metrics.bind(materializer);
+        }
         router.get("/v1/health").handler(this::health);
         router.get("/v1/ready").handler(this::ready);
         router.get("/v1/node").handler(this::describe);
@@ -101,12 +109,14 @@ public final class Node implements AutoCloseable {
                     config.maxValueBytes(), WriterConfig.DEFAULT_MAX_IN_FLIGHT, config.kafkaClient()), materializer,
                     membership, config.name());
             writer.mount(router);
+            metrics.bind(writer);
         }
         if (config.runs(Role.QUERY)) {
             query = new QueryService(vertx, materializer, membership, QueryConfig.defaults(config.bootstrapServers())
                     .withReadTimeout(config.ackTimeout()).withWatchBufferBytes(config.watchBufferBytes()), identity,
                     config.kafkaClient());
             query.mount(router);
+            metrics.bind(query);
         }
         new OpsHandler(writer, query == null ? null : this::opsGet, config.ackTimeout(), config.maxValueBytes())
                 .mount(router);
@@ -293,6 +303,9 @@ public final class Node implements AutoCloseable {
         }
         if (vertx != null) {
             awaitQuietly(vertx.close(), "Vert.x");
+        }
+        if (metrics != null) {
+            metrics.close(); // last: Vert.x reports into it until it is closed
         }
         LOG.info("{} stopped", config.name());
     }
