@@ -56,6 +56,10 @@ public final class NodeMetrics implements AutoCloseable {
 
     public NodeMetrics(String node) {
         registry.config().commonTags("node", node);
+        // Vert.x names a request's route by every route it passed, joined by '>': the writer's PUT
+        // passes two routes of one path ("/v1/kv/:key>/v1/kv/:key"); the one that answered names it
+        registry.config().meterFilter(MeterFilter.replaceTagValues("route",
+                route -> route.substring(route.lastIndexOf('>') + 1)));
         registry.config().meterFilter(new MeterFilter() {
             @Override
             public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvlog.http.NodeIdentity;
 import io.kvlog.http.Replies;
+import io.kvlog.node.testing.PrometheusText;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
@@ -43,6 +44,8 @@ class NodeMetricsTest {
         Router router = Router.router(vertx);
         Replies.install(router, new NodeIdentity("node-test", "http://127.0.0.1"));
         metrics.mount(router);
+        // two routes for one path, as the writer has (one notes the arrival, one handles the write)
+        router.put("/v1/kv/:key").handler(ctx -> ctx.next());
         router.put("/v1/kv/:key").handler(ctx -> ctx.response().setStatusCode(200).end("{}"));
         server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
     }

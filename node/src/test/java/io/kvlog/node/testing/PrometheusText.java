@@ -1,4 +1,4 @@
-package io.kvlog.node.internal;
+package io.kvlog.node.testing;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A strict parser of the Prometheus text exposition format 0.0.4, for tests.
+ * A strict parser of the Prometheus text exposition format 0.0.4, for tests (shared through the node's
+ * test-jar: the cli module's cluster tests scrape real nodes with it).
  *
  * <p>Why hand-written: no Java library on Maven Central reachable here parses the format. The
  * official Java client ({@code io.prometheus:prometheus-metrics-exposition-textformats}) only
@@ -22,22 +23,22 @@ import java.util.Set;
  * unknown, repeated, or comes after its family's samples, a repeated series, a histogram bucket
  * without {@code le}.
  */
-final class PrometheusText {
+public final class PrometheusText {
 
     /** One sample: its name (with any {@code _total}, {@code _bucket}… suffix), labels and value. */
-    record Sample(String name, Map<String, String> labels, double value) {
+    public record Sample(String name, Map<String, String> labels, double value) {
     }
 
     private static final Set<String> TYPES = Set.of("counter", "gauge", "histogram", "summary", "untyped");
 
-    final Map<String, String> types = new HashMap<>();
-    final Map<String, String> help = new HashMap<>();
-    final List<Sample> samples = new ArrayList<>();
+    public final Map<String, String> types = new HashMap<>();
+    public final Map<String, String> help = new HashMap<>();
+    public final List<Sample> samples = new ArrayList<>();
 
     private PrometheusText() {
     }
 
-    static PrometheusText parse(String text) {
+    public static PrometheusText parse(String text) {
         PrometheusText parsed = new PrometheusText();
         Set<String> series = new java.util.HashSet<>();
         Set<String> familiesWithSamples = new java.util.HashSet<>();
@@ -107,7 +108,7 @@ final class PrometheusText {
     }
 
     /** The value of the one sample named {@code name} whose labels include {@code labels}; fails if none or several. */
-    double value(String name, Map<String, String> labels) {
+    public double value(String name, Map<String, String> labels) {
         List<Sample> found = find(name, labels);
         if (found.size() != 1) {
             throw new AssertionError(found.size() + " samples " + name + labels + ": " + found);
@@ -116,11 +117,11 @@ final class PrometheusText {
     }
 
     /** The sum over the samples named {@code name} whose labels include {@code labels} (0 if none). */
-    double sum(String name, Map<String, String> labels) {
+    public double sum(String name, Map<String, String> labels) {
         return find(name, labels).stream().mapToDouble(Sample::value).sum();
     }
 
-    List<Sample> find(String name, Map<String, String> labels) {
+    public List<Sample> find(String name, Map<String, String> labels) {
         return samples.stream().filter(s -> s.name().equals(name))
                 .filter(s -> s.labels().entrySet().containsAll(labels.entrySet())).toList();
     }
