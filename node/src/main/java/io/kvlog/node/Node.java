@@ -131,6 +131,7 @@ public final class Node implements AutoCloseable {
         if (materializer != null) {
             // replays the log up to the high watermarks at start, however long that takes
             materializer.start(timeout);
+            metrics.bindClients(materializer);
         }
         membership.join();
         LOG.info("{} ready", config.name());

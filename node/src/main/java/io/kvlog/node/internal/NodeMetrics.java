@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -35,14 +36,14 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Everything goes through one Micrometer {@link PrometheusMeterRegistry}: Vert.x's HTTP server
  * metrics by route, method and status, with latency buckets ({@code vertx-micrometer-metrics});
- * this node's copy (applied position per partition, apply counters), its writes by outcome and
+ * this node's copy (applied position per partition, apply counters, its Kafka Streams client), its writes by outcome and
  * writes in flight, its watches; the writer's Kafka producer; JVM basics. kvlog's own meters are
  * named {@code kvlog_…}; counters are read from the components' own counters at scrape time
  * ({@link FunctionCounter}), so the apply path pays nothing for them.
  *
- * <p>Not exported (yet): the high watermark and lag per partition (they need a broker round trip;
- * {@code /v1/node} and {@code /v1/cluster} show them), waiting linearizable reads, the Kafka
- * Streams global consumer's and RocksDB's own metrics.
+ * <p>Lag per partition is the global consumer's own ({@link #bindClients}). Not exported (yet): the
+ * high watermark per partition (a broker round trip; {@code /v1/cluster} shows it), waiting
+ * linearizable reads, RocksDB's own metrics.
  */
 public final class NodeMetrics implements AutoCloseable {
 
@@ -118,6 +119,18 @@ public final class NodeMetrics implements AutoCloseable {
         applyCounter(counters, "malformed", ApplyCounters::malformed, "Records that were not valid events, skipped");
         applyCounter(counters, "no_key", ApplyCounters::noKey, "Records without a key, skipped");
         applyCounter(counters, "failed", ApplyCounters::failed, "Records the store failed to take");
+    }
+
+    /**
+     * The Kafka Streams client of this copy, its global consumer's lag per partition among them
+     * ({@code kafka_consumer_fetch_manager_records_lag{topic="kv.events",partition}}). Call once the
+     * copy has started: the binder looks for new client metrics once a minute, and per-partition
+     * ones exist only after the first fetch.
+     */
+    public void bindClients(Materializer copy) {
+        KafkaStreamsMetrics streams = new KafkaStreamsMetrics(copy.streams());
+        streams.bindTo(registry);
+        binders.add(streams);
     }
 
     private void applyCounter(ApplyCounters counters, String result, ToDoubleFunction<ApplyCounters> count,
