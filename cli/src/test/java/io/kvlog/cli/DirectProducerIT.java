@@ -204,6 +204,7 @@ class DirectProducerIT {
             });
             PrometheusText now = scrape(node);
             assertEquals(3, now.find("kvlog_applied_position", Map.of()).size(), "one position per partition");
+            assertEquals(0, now.value("kvlog_apply_waiters", Map.of()), 0.0, "waiters left with nothing in flight");
             assertTrue(now.sum("jvm_memory_used_bytes", Map.of()) > 0, "no JVM memory on node " + node);
         }
     }

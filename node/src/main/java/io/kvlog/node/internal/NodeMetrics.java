@@ -42,8 +42,9 @@ import java.util.function.ToDoubleFunction;
  * ({@link FunctionCounter}), so the apply path pays nothing for them.
  *
  * <p>Lag per partition is the global consumer's own ({@link #bindClients}). Not exported (yet): the
- * high watermark per partition (a broker round trip; {@code /v1/cluster} shows it), waiting
- * linearizable reads, RocksDB's own metrics.
+ * high watermark per partition (a broker round trip; {@code /v1/cluster} shows it), reads waiting
+ * for a linearizable read's high-watermark lookup (only those waiting for the apply are counted),
+ * RocksDB's own metrics.
  */
 public final class NodeMetrics implements AutoCloseable {
 
@@ -106,6 +107,9 @@ public final class NodeMetrics implements AutoCloseable {
                     .description("The last offset of kv.events this node's copy has applied, per partition (-1: none)")
                     .tag("partition", Integer.toString(partition)).register(registry);
         }
+        Gauge.builder("kvlog.apply.waiters", copy, c -> c.positions().waiting())
+                .description("Reads and writes waiting for this node's copy to apply a position (wait=applied or all,"
+                        + " conditional writes, linearizable and session reads)").register(registry);
         ApplyCounters counters = copy.counters();
         applyCounter(counters, "applied", ApplyCounters::applied, "Events applied");
         applyCounter(counters, "duplicate", ApplyCounters::duplicates,
