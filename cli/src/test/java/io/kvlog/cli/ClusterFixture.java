@@ -173,10 +173,15 @@ final class ClusterFixture {
     }
 
     Reply send(HttpRequest.Builder request) {
+        return send(request, true);
+    }
+
+    /** Sends {@code request}; its body is read as JSON only if {@code json} (else {@link Reply#body} is null). */
+    Reply send(HttpRequest.Builder request, boolean json) {
         try {
             HttpResponse<String> response = HTTP.send(request.timeout(REQUEST_TIMEOUT).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            JsonNode body = response.body().isEmpty() ? null : JSON.readTree(response.body());
+            JsonNode body = !json || response.body().isEmpty() ? null : JSON.readTree(response.body());
             return new Reply(response.statusCode(), body, null, response);
         } catch (IOException e) {
             return new Reply(-1, null, e.toString(), null);

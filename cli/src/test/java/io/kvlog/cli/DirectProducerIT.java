@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kvlog.cli.ClusterFixture.Reply;
 import io.kvlog.kafka.internal.JavaProcess;
+import io.kvlog.node.testing.PrometheusText;
 import io.kvlog.protocol.Topics;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -211,6 +212,63 @@ class DirectProducerIT {
         // And the check is real: a GetResult without its version is refused
         assertFalse(api.errors("GET", "/v1/kv/{key}", 200,
                 "{\"result\":\"GetResult\",\"key\":\"k\",\"value\":\"v\",\"token\":\"0:1\",\"id\":null}").isEmpty());
+    }
+
+    @Test
+    @Order(4)
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void metricsCountTheWritesTheirApplyAndAMalformedEventOnEveryNode() throws Exception {
+        // Given each node's /metrics before, parsed as the text format
+        Map<Integer, PrometheusText> before = new HashMap<>();
+        for (int node : cluster.nodeIds()) {
+            before.put(node, scrape(node));
+        }
+        Map<String, String> puts = Map.of("route", "/v1/kv/:key", "method", "PUT", "code", "200");
+
+        // When 20 keys are put through node 1, each acked once applied, and a malformed record is produced
+        int writes = 20;
+        for (int i = 0; i < writes; i++) {
+            Reply ack = cluster.put(1, "dm:" + i, "v" + i, "dm-" + i, "applied");
+            assertTrue(ack.acked(), "put dm:" + i + ": " + ack);
+        }
+        consoleProducer(List.of("dm:bad|not an event"));
+
+        // Then node 1 counts 20 more PUTs on their route, 20 more acked writes, and sent 20 more records
+        PrometheusText after = scrape(1);
+        assertEquals(writes, delta(before.get(1), after, "vertx_http_server_requests_total", puts), 0.0);
+        assertTrue(after.find("vertx_http_server_response_time_seconds_bucket", Map.of("route", "/v1/kv/:key",
+                "method", "PUT", "le", "+Inf")).size() == 1, "no latency histogram of PUT /v1/kv/:key");
+        assertEquals(writes, delta(before.get(1), after, "kvlog_writes_total", Map.of("outcome", "acked")), 0.0);
+        assertTrue(delta(before.get(1), after, "kafka_producer_record_send_total", Map.of()) >= writes,
+                "the writer's producer sent fewer records than writes acked");
+        // And every node (node 2 got no write) applied at least the 20 events and counted the malformed one,
+        // its applied positions moving with them
+        for (int node : cluster.nodeIds()) {
+            int n = node;
+            awaitTrue("node " + node + " counts the 20 applied events and the malformed record", SERVED_WITHIN, () -> {
+                PrometheusText now = scrape(n);
+                return delta(before.get(n), now, "kvlog_apply_events_total", Map.of("result", "applied")) >= writes
+                        && delta(before.get(n), now, "kvlog_apply_events_total", Map.of("result", "malformed")) >= 1
+                        && delta(before.get(n), now, "kvlog_applied_position", Map.of()) >= writes + 1;
+            });
+            PrometheusText now = scrape(node);
+            assertEquals(3, now.find("kvlog_applied_position", Map.of()).size(), "one position per partition");
+            assertEquals(0, now.value("kvlog_apply_waiters", Map.of()), 0.0, "waiters left with nothing in flight");
+            assertTrue(now.sum("jvm_memory_used_bytes", Map.of()) > 0, "no JVM memory on node " + node);
+        }
+    }
+
+    /** {@code GET /metrics} of a node, parsed strictly as the Prometheus text format. */
+    private static PrometheusText scrape(int node) {
+        Reply reply = cluster.send(java.net.http.HttpRequest.newBuilder(cluster.uri(node, "/metrics")).GET()
+                .header("Accept", "text/plain"), false);
+        assertEquals(200, reply.status(), "GET /metrics of node " + node + ": " + reply);
+        return PrometheusText.parse(reply.response().body());
+    }
+
+    /** How much the samples named {@code name} with {@code labels} grew from {@code before} to {@code after}. */
+    private static double delta(PrometheusText before, PrometheusText after, String name, Map<String, String> labels) {
+        return after.sum(name, labels) - before.sum(name, labels);
     }
 
     // ---------------------------------------------------------------- the console producer

@@ -62,6 +62,17 @@ public final class AppliedPositions {
         return Collections.unmodifiableMap(positions);
     }
 
+    /** Waiters not woken yet, over every partition: the reads and writes waiting for this copy's apply. */
+    public int waiting() {
+        int waiting = 0;
+        for (PriorityQueue<Waiter> queue : waiters) {
+            synchronized (queue) {
+                waiting += queue.size();
+            }
+        }
+        return waiting;
+    }
+
     /**
      * How many events a copy at {@code applied} (partition → position) is behind the log whose
      * partitions end at {@code ends} (partition → high watermark, the next offset to be written);

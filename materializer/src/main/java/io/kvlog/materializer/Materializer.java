@@ -149,6 +149,14 @@ public final class Materializer implements AutoCloseable {
         return restore.progress();
     }
 
+    /**
+     * The Kafka Streams client applying the log, for its client metrics (the global consumer's
+     * lag per partition among them): read its metrics only, never change its state.
+     */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
     /** What the applier did on this node since start. */
     public ApplyCounters counters() {
         return counters;

@@ -31,6 +31,7 @@ class AppliedPositionsTest {
         assertEquals(4L, three.join());
         assertFalse(five.isDone());
         assertFalse(other.isDone());
+        assertEquals(2, positions.waiting());
         // and a position never goes back
         positions.advance(0, 1);
         assertEquals(4L, positions.applied(0));
@@ -42,6 +43,7 @@ class AppliedPositionsTest {
         assertEquals(10L, positions.await(1, 7).join());
         CompletableFuture<Long> cancelled = positions.await(1, 20);
         cancelled.cancel(false);
+        assertEquals(0, positions.waiting());
         positions.advance(1, 30);
         assertTrue(cancelled.isCancelled());
         assertEquals(-1L, positions.applied(0));

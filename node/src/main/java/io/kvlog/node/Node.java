@@ -8,6 +8,7 @@ import io.kvlog.materializer.AppliedPositions;
 import io.kvlog.materializer.Materializer;
 import io.kvlog.materializer.MaterializerConfig;
 import io.kvlog.node.internal.Membership;
+import io.kvlog.node.internal.NodeMetrics;
 import io.kvlog.node.internal.OpsHandler;
 import io.kvlog.protocol.Topics;
 import io.kvlog.query.Consistency;
@@ -59,6 +60,8 @@ public final class Node implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     /** Where every node serves the OpenAPI document of its HTTP API. */
     public static final String OPENAPI_PATH = "/v1/openapi.json";
+    /** Where the Prometheus scrape is. */
+    public static final String METRICS_PATH = "/metrics";
     static final String OPENAPI_RESOURCE = "/io/kvlog/node/openapi.json";
     private static final Buffer OPENAPI = openApiDocument();
 
@@ -73,6 +76,7 @@ public final class Node implements AutoCloseable {
     private Membership membership;
     private WriterService writer;
     private QueryService query;
+    private volatile NodeMetrics metrics;
     private volatile boolean closing;
 
     public Node(NodeConfig config) {
@@ -98,16 +102,23 @@ public final class Node implements AutoCloseable {
         membership = new Membership(config.bootstrapServers(), config.kafkaClient(), config.name(),
                 config.nodeTimeout(), this::heartbeat);
         membership.start();
-        vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(32));
+        metrics = new NodeMetrics(config.name());
+        vertx = Vertx.builder().with(metrics.vertxOptions(new VertxOptions().setWorkerPoolSize(32)))
+                .withMetrics(metrics.vertxMetrics()).build();
+        if (materializer != null) {
+            metrics.bind(materializer);
+        }
         if (config.runs(Role.WRITER)) {
             writer = new WriterService(vertx, new WriterConfig(config.bootstrapServers(), config.ackTimeout(),
                     config.maxValueBytes(), WriterConfig.DEFAULT_MAX_IN_FLIGHT, config.kafkaClient()), materializer,
                     membership, config.name());
+            metrics.bind(writer);
         }
         if (config.runs(Role.QUERY)) {
             query = new QueryService(vertx, materializer, membership, QueryConfig.defaults(config.bootstrapServers())
                     .withReadTimeout(config.ackTimeout()).withWatchBufferBytes(config.watchBufferBytes()), identity,
                     config.kafkaClient());
+            metrics.bind(query);
         }
         Router router = router(vertx, writer, query);
         try {
@@ -121,6 +132,7 @@ public final class Node implements AutoCloseable {
         if (materializer != null) {
             // replays the log up to the high watermarks at start, however long that takes
             materializer.start(timeout);
+            metrics.bindClients(materializer);
         }
         membership.join();
         LOG.info("{} ready", config.name());
@@ -141,6 +153,7 @@ public final class Node implements AutoCloseable {
         router.get("/v1/ready").handler(this::ready);
         router.get("/v1/node").handler(this::describe);
         router.get(OPENAPI_PATH).handler(this::openApi);
+        router.get(METRICS_PATH).handler(this::metrics);
         if (writer != null) {
             writer.mount(router);
         }
@@ -155,6 +168,16 @@ public final class Node implements AutoCloseable {
     /** The Get of {@code POST /v1/ops}: a linearizable read, its GetResult (404 included) as the reply. */
     private static Future<JsonObject> opsGet(QueryService query, OpsHandler.Op op) {
         return query.get(op.key(), Consistency.LINEARIZABLE, Optional.empty(), op.id()).map(GetReply::body);
+    }
+
+    /** {@code GET /metrics}: this node's meters in the Prometheus text format. */
+    private void metrics(RoutingContext ctx) {
+        NodeMetrics meters = metrics;
+        if (meters == null) {
+            Replies.error(ctx, 503, "NOT_READY", config.name() + " has no metrics yet: it is starting");
+            return;
+        }
+        meters.scrape(ctx);
     }
 
     /** {@code GET /v1/openapi.json}: the OpenAPI 3.1 document of this API, as the jar carries it. */
@@ -336,6 +359,9 @@ public final class Node implements AutoCloseable {
         }
         if (vertx != null) {
             awaitQuietly(vertx.close(), "Vert.x");
+        }
+        if (metrics != null) {
+            metrics.close(); // last: Vert.x reports into it until it is closed
         }
         LOG.info("{} stopped", config.name());
     }

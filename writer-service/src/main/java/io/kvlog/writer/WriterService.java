@@ -59,6 +59,7 @@ public final class WriterService implements AutoCloseable {
     private final Materializer copy;
     private final PeerConfirmations peers;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final WriteOutcomes outcomes = new WriteOutcomes();
 
     /**
      * @param copy    this node's copy, for the apply outcome; null if the node runs no materializer
@@ -126,6 +127,16 @@ public final class WriterService implements AutoCloseable {
         return inFlight.get();
     }
 
+    /** This node's writes by outcome, since start. */
+    public WriteOutcomes outcomes() {
+        return outcomes;
+    }
+
+    /** The node's producer to {@code kv.events}, for its client metrics (read them only: it is the writer's). */
+    public org.apache.kafka.clients.producer.Producer<?, ?> producer() {
+        return log.producer();
+    }
+
     /** A fresh id for a request that came without one. */
     public static String newId() {
         return UUID.randomUUID().toString();
@@ -136,6 +147,12 @@ public final class WriterService implements AutoCloseable {
      * ({@link System#nanoTime()} based). Never fails: every failure is an {@code OperationFailed}.
      */
     public Future<WriteReply> write(WriteRequest request, long deadline) {
+        Future<WriteReply> reply = writeUncounted(request, deadline);
+        reply.onSuccess(done -> outcomes.count(done.status()));
+        return reply;
+    }
+
+    private Future<WriteReply> writeUncounted(WriteRequest request, long deadline) {
         String id = request.event().id();
         AckLevel ack = request.effectiveAck();
         if (ack != AckLevel.LOG && copy == null) {

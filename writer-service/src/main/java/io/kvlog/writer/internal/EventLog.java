@@ -57,6 +57,11 @@ public final class EventLog implements AutoCloseable {
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
+    /** The producer itself, for its client metrics; sending goes through {@link #append} only. */
+    public org.apache.kafka.clients.producer.Producer<String, byte[]> producer() {
+        return producer;
+    }
+
     /** The largest record a valid write can make: see {@link Topics#maxEventBytes}. */
     public static int maxEventBytes(int maxValueBytes) {
         return Topics.maxEventBytes(maxValueBytes);
