@@ -28,6 +28,19 @@ public final class Params {
         return id == null ? Optional.empty() : Optional.of(Validation.id(id));
     }
 
+    /** A key parameter, checked as a key; null if absent or empty. */
+    public static String optionalKey(RoutingContext ctx, String name) {
+        String text = ctx.request().getParam(name);
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        try {
+            return Validation.key(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(name + ": " + e.getMessage());
+        }
+    }
+
     /** A non-negative long parameter, if present. */
     public static Optional<Long> nonNegativeLong(RoutingContext ctx, String name) {
         String text = ctx.request().getParam(name);

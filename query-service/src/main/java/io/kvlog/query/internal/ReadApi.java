@@ -131,9 +131,9 @@ public final class ReadApi {
     }
 
     private void scan(RoutingContext ctx) {
-        String prefix = optionalKey(ctx, "prefix");
-        String start = optionalKey(ctx, "start");
-        String end = optionalKey(ctx, "end");
+        String prefix = Params.optionalKey(ctx, "prefix");
+        String start = Params.optionalKey(ctx, "start");
+        String end = Params.optionalKey(ctx, "end");
         String cursor = ctx.request().getParam("cursor");
         String afterKey = cursor == null ? null : ScanCursor.decode(cursor);
         int limit = Params.intInRange(ctx, "limit", 1, config.maxScanLimit(),
@@ -222,18 +222,6 @@ public final class ReadApi {
                 throw ApiException.badRequest(name + ": must be an ISO-8601 time such as 2026-12-02T06:00:00Z or"
                         + " 2026-12-02T07:00:00+01:00, got " + Validation.quote(text));
             }
-        }
-    }
-
-    private static String optionalKey(RoutingContext ctx, String name) {
-        String text = ctx.request().getParam(name);
-        if (text == null || text.isEmpty()) {
-            return null;
-        }
-        try {
-            return Validation.key(text);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(name + ": " + e.getMessage());
         }
     }
 }

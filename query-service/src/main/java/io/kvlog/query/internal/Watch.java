@@ -284,7 +284,6 @@ final class Watch {
                         appendChange(out, change);
                         if (out.length() > FLUSH_BYTES) {
                             send(out);
-                            out.setLength(0);
                             lastFlush = System.nanoTime();
                         }
                     }
@@ -306,7 +305,6 @@ final class Watch {
             }
             if (out.length() > FLUSH_BYTES || (!out.isEmpty() && now - lastFlush > FLUSH_NANOS)) {
                 send(out);
-                out.setLength(0);
                 lastFlush = now;
             }
         }
@@ -357,9 +355,10 @@ final class Watch {
         }
     }
 
-    /** Hands a catch-up batch to the context and waits until the client has taken it in. */
-    private void send(CharSequence frames) throws SlowClient, InterruptedException {
+    /** Hands a catch-up batch to the context, empties {@code frames}, and waits until the client has taken it in. */
+    private void send(StringBuilder frames) throws SlowClient, InterruptedException {
         Buffer data = Buffer.buffer(frames.toString());
+        frames.setLength(0);
         CompletableFuture<Void> taken = new CompletableFuture<>();
         sending = taken; // close() completes it: a client gone does not hold this thread
         context.runOnContext(v -> {

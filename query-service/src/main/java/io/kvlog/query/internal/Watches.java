@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,19 +64,12 @@ public final class Watches implements AutoCloseable {
 
     /** {@code GET /v1/watch?key=K | prefix=P &from=now|0|POSITION &progress-ms=N}, {@code Last-Event-ID}. */
     public void open(RoutingContext ctx) {
-        String key = optional(ctx, "key");
-        String prefix = ctx.request().getParam("prefix");
-        if (key != null && prefix != null) {
+        String key = Params.optionalKey(ctx, "key");
+        if (key != null && ctx.request().getParam("prefix") != null) {
             throw ApiException.badRequest("key and prefix: give one (key=K watches one key, prefix=P the keys"
                     + " under P, none every key), got both");
         }
-        if (key != null) {
-            validKey("key", key);
-        } else if (prefix == null) {
-            prefix = "";
-        } else if (!prefix.isEmpty()) {
-            validKey("prefix", prefix);
-        }
+        String prefix = key != null ? null : Objects.requireNonNullElse(Params.optionalKey(ctx, "prefix"), "");
         int progressMs = Params.intInRange(ctx, "progress-ms", 100, 600_000, DEFAULT_PROGRESS_MS);
         String resume = ctx.request().getHeader("Last-Event-ID");
         String from = resume != null && !resume.isBlank() ? resume : ctx.request().getParam("from", "now");
@@ -119,7 +113,7 @@ public final class Watches implements AutoCloseable {
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader(WATCH_HEADER, id);
         Context context = Vertx.currentContext();
-        Watch watch = new Watch(id, key, key != null ? null : prefix, copy, start, response, context,
+        Watch watch = new Watch(id, key, prefix, copy, start, response, context,
                 () -> ctx.request().connection().close(),
                 maxBufferedBytes, buffered, maxBuffered,
                 Duration.ofMillis(progressMs), code -> {
@@ -189,23 +183,10 @@ public final class Watches implements AutoCloseable {
         return start;
     }
 
-    private static String optional(RoutingContext ctx, String name) {
-        String value = ctx.request().getParam(name);
-        return value == null || value.isEmpty() ? null : value;
-    }
-
-    private static void validKey(String name, String key) {
-        try {
-            Validation.key(key);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(name + ": " + e.getMessage());
-        }
-    }
-
     /** Ends every watch with an error event saying the node is stopping. */
     @Override
     public void close() {
-        open.values().forEach(watch -> watch.closeFromAnyThread("NODE_STOPPING",
+        open.values().forEach(watch -> watch.closeFromAnyThread(Watch.NODE_STOPPING,
                 node.nodeId() + " is stopping; resume on another node from the last event id"));
         catchUps.shutdownNow();
     }

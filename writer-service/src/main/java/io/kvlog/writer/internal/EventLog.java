@@ -1,5 +1,6 @@
 package io.kvlog.writer.internal;
 
+import io.kvlog.protocol.KvEvents;
 import io.kvlog.protocol.Topics;
 import io.kvlog.protocol.Validation;
 import java.time.Duration;
@@ -44,9 +45,8 @@ public final class EventLog implements AutoCloseable {
         // a secured cluster's settings first: what kvlog sets below is not theirs to change
         p.putAll(kafkaClient);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"); // explicit: DESIGN.md requires it
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+        // acks=all, idempotence, at most 5 in flight: what DESIGN.md requires of every producer to the log
+        p.putAll(KvEvents.REQUIRED_PRODUCER_CONFIG);
         p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(ackTimeout.toMillis()));
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
