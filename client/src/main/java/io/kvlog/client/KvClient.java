@@ -1,0 +1,417 @@
+package io.kvlog.client;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvlog.client.internal.Transport;
+import io.kvlog.client.internal.Transport.Request;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+
+/**
+ * The Java client of a kvlog cluster.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li><b>Any node.</b> Built from one or more node URLs (seeds), the client asks a node for the
+ *   cluster ({@code GET /v1/cluster}) at its first request, and every 30 s after, and spreads
+ *   requests over the ready nodes it names, in turn.</li>
+ *   <li><b>Failover, at most once.</b> When a node does not answer (no connection, a reset, no
+ *   reply within the request timeout, or a 503 saying it is not ready or shutting down), the same
+ *   request goes to the next node. A write carries one id on every attempt — yours, or a UUID the
+ *   client makes — so it takes effect at most once whichever node applies it. When no node
+ *   answers, {@link NoNodeAnsweredException}; the write may still have happened: send it again
+ *   with the same id.</li>
+ *   <li><b>Sessions.</b> The client remembers, per partition, the newest token of every reply it
+ *   saw, and sends it with reads at {@link Consistency#SESSION} (its default): a program reads its
+ *   own writes, and never sees a key go back, on any node.</li>
+ *   <li><b>Results and errors.</b> A write returns its {@link OperationAck} once the replicated log
+ *   has it. Its refusals and failures are exceptions: {@link BadRequestException} (bad input,
+ *   nothing written), {@link PreconditionFailedException}, {@link OperationFailedException}
+ *   (outcome unknown, retry with the same id), {@link NoNodeAnsweredException}, and
+ *   {@link KvException} for the rest (overloaded, not caught up in time, …), each naming the
+ *   problem as the node said it.</li>
+ *   <li><b>Blocking and async.</b> Every call has an {@code …Async} form returning a
+ *   {@link CompletableFuture}; the blocking form waits for it.</li>
+ * </ul>
+ * Thread-safe: one client serves a whole program. {@link #close} ends its watches.
+ */
+public final class KvClient implements AutoCloseable {
+
+    private final Transport transport;
+    private final Consistency consistency;
+    private final Session session = new Session();
+    private final List<Watch> watches = new ArrayList<>();
+
+    private KvClient(Builder builder) {
+        this.transport = new Transport(builder.urls, builder.connectTimeout, builder.requestTimeout,
+                builder.discover, builder.spread, Duration.ofSeconds(30), builder.notice);
+        this.consistency = builder.consistency;
+    }
+
+    /** A client of the nodes at {@code urls} ({@code http://host:port}, or {@code host:port}). */
+    public static KvClient connect(String... urls) {
+        return builder(urls).build();
+    }
+
+    public static Builder builder(String... urls) {
+        return new Builder(Arrays.asList(urls));
+    }
+
+    public static Builder builder(List<String> urls) {
+        return new Builder(urls);
+    }
+
+    /** How a client is built; every setting has a default. */
+    public static final class Builder {
+        private final List<String> urls;
+        private Duration connectTimeout = Duration.ofSeconds(2);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private boolean discover = true;
+        private boolean spread = true;
+        private Consistency consistency = Consistency.SESSION;
+        private Consumer<String> notice = line -> { };
+
+        private Builder(List<String> urls) {
+            this.urls = List.copyOf(urls);
+        }
+
+        /** How long a connection to a node may take before the next node is tried (default 2 s). */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /** How long a node may take to answer before the next node is tried (default 10 s). */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = timeout;
+            return this;
+        }
+
+        /** Whether to learn the nodes from {@code /v1/cluster} (default true); false: the URLs given only. */
+        public Builder discover(boolean on) {
+            this.discover = on;
+            return this;
+        }
+
+        /** Whether to spread requests over the nodes in turn (default true); false: stay on the one that answered last. */
+        public Builder spread(boolean on) {
+            this.spread = on;
+            return this;
+        }
+
+        /** The consistency of reads that do not choose one (default {@link Consistency#SESSION}). */
+        public Builder consistency(Consistency level) {
+            this.consistency = level;
+            return this;
+        }
+
+        /** Where a line goes each time a node does not answer and the next is tried, or a watch resumes. */
+        public Builder notice(Consumer<String> listener) {
+            this.notice = listener;
+            return this;
+        }
+
+        public KvClient build() {
+            return new KvClient(this);
+        }
+    }
+
+    // ----- writes
+
+    /** Writes {@code key}'s value (the protocol's {@code Insert}). */
+    public OperationAck put(String key, String value) {
+        return put(key, value, WriteOptions.DEFAULT);
+    }
+
+    public OperationAck put(String key, String value, WriteOptions options) {
+        return join(putAsync(key, value, options));
+    }
+
+    public CompletableFuture<OperationAck> putAsync(String key, String value, WriteOptions options) {
+        Map<String, String> params = writeParams(options);
+        if (options.ifExists()) {
+            params.put("if-exists", "true");
+        }
+        return write(Request.of("PUT", keyPath(key), params).withBody(value, "text/plain; charset=utf-8"));
+    }
+
+    /** Removes {@code key} (the protocol's {@code Remove}). */
+    public OperationAck delete(String key) {
+        return delete(key, WriteOptions.DEFAULT);
+    }
+
+    public OperationAck delete(String key, WriteOptions options) {
+        return join(deleteAsync(key, options));
+    }
+
+    public CompletableFuture<OperationAck> deleteAsync(String key, WriteOptions options) {
+        if (options.ifExists()) {
+            throw new IllegalArgumentException("ifExists is for puts; a delete takes ifVersion");
+        }
+        return write(Request.of("DELETE", keyPath(key), writeParams(options)));
+    }
+
+    /** Appends {@code suffix} to {@code key}'s value (created if absent); the ack carries the new value. */
+    public OperationAck append(String key, String suffix) {
+        return append(key, suffix, WriteOptions.DEFAULT);
+    }
+
+    public OperationAck append(String key, String suffix, WriteOptions options) {
+        return join(appendAsync(key, suffix, options));
+    }
+
+    public CompletableFuture<OperationAck> appendAsync(String key, String suffix, WriteOptions options) {
+        if (options.ifExists() || options.ifVersion() != null) {
+            throw new IllegalArgumentException("an append takes no condition");
+        }
+        return write(Request.of("POST", keyPath(key) + "/append", writeParams(options))
+                .withBody(suffix, "text/plain; charset=utf-8"));
+    }
+
+    private static Map<String, String> writeParams(WriteOptions options) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("id", options.id() == null || options.id().isBlank() ? UUID.randomUUID().toString() : options.id());
+        params.put("wait", options.ack() == null ? null : options.ack().name().toLowerCase(Locale.ROOT));
+        params.put("if-version", options.ifVersion() == null ? null : options.ifVersion().toString());
+        return params;
+    }
+
+    private CompletableFuture<OperationAck> write(Request request) {
+        return transport.send(request).thenApply(reply -> {
+            try {
+                OperationAck ack = Replies.ack(reply);
+                session.saw(ack.token());
+                return ack;
+            } catch (PreconditionFailedException e) {
+                session.saw(e.token());
+                throw e;
+            }
+        });
+    }
+
+    // ----- reads
+
+    /** Reads {@code key} at the client's default consistency. */
+    public GetResult get(String key) {
+        return get(key, ReadOptions.DEFAULT);
+    }
+
+    public GetResult get(String key, ReadOptions options) {
+        return join(getAsync(key, options));
+    }
+
+    public CompletableFuture<GetResult> getAsync(String key, ReadOptions options) {
+        Map<String, String> params = readParams(options.consistency());
+        params.put("id", options.id());
+        params.put("version", options.version() == null ? null : options.version().toString());
+        params.put("as-of", options.asOf() == null ? null : options.asOf().toString());
+        return transport.send(Request.of("GET", keyPath(key), params)).thenApply(reply -> {
+            GetResult result = Replies.get(reply);
+            if (options.version() == null && options.asOf() == null) {
+                session.saw(result.token());
+            }
+            return result;
+        });
+    }
+
+    private Map<String, String> readParams(Consistency asked) {
+        Consistency level = asked == null ? consistency : asked;
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("consistency", level.name().toLowerCase(Locale.ROOT));
+        params.put("after", level == Consistency.SESSION ? session.after() : null);
+        return params;
+    }
+
+    /**
+     * The keys starting with {@code prefix} ("" for all), in key order, read lazily a page at a
+     * time (each page from one snapshot of a node's copy, at the client's default consistency).
+     */
+    public Iterable<Entry> scan(String prefix) {
+        return scan(prefix, 0, null);
+    }
+
+    /**
+     * @param pageSize keys per page (0: the node's default)
+     * @param level    the consistency of each page (null: the client's default)
+     */
+    public Iterable<Entry> scan(String prefix, int pageSize, Consistency level) {
+        return () -> new Iterator<>() {
+            private Iterator<Entry> page = List.<Entry>of().iterator();
+            private Optional<String> cursor = Optional.empty();
+            private boolean last;
+
+            @Override
+            public boolean hasNext() {
+                while (!page.hasNext() && !last) {
+                    ScanPage next = scanPage(prefix, pageSize, cursor.orElse(null), level);
+                    page = next.items().iterator();
+                    cursor = next.cursor();
+                    last = cursor.isEmpty();
+                }
+                return page.hasNext();
+            }
+
+            @Override
+            public Entry next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("the scan of '" + prefix + "' has no more keys");
+                }
+                return page.next();
+            }
+        };
+    }
+
+    /** One page of a scan: from the start ({@code cursor} null) or where the page before said. */
+    public ScanPage scanPage(String prefix, int pageSize, String cursor, Consistency level) {
+        return join(scanPageAsync(prefix, pageSize, cursor, level));
+    }
+
+    public CompletableFuture<ScanPage> scanPageAsync(String prefix, int pageSize, String cursor, Consistency level) {
+        Map<String, String> params = readParams(level);
+        params.put("prefix", prefix == null || prefix.isEmpty() ? null : prefix);
+        params.put("limit", pageSize > 0 ? Integer.toString(pageSize) : null);
+        params.put("cursor", cursor);
+        return transport.send(Request.of("GET", "/v1/kv", params)).thenApply(Replies::scan);
+    }
+
+    /**
+     * A page of {@code key}'s versions, newest first, with their whole values.
+     *
+     * @param limit  versions per page (0: the node's default)
+     * @param before only versions older than this (0: from the newest); a page's {@link HistoryPage#next()}
+     */
+    public HistoryPage history(String key, int limit, long before) {
+        return join(historyAsync(key, limit, before));
+    }
+
+    public CompletableFuture<HistoryPage> historyAsync(String key, int limit, long before) {
+        Map<String, String> params = readParams(null);
+        params.put("limit", limit > 0 ? Integer.toString(limit) : null);
+        params.put("before", before > 0 ? Long.toString(before) : null);
+        return transport.send(Request.of("GET", keyPath(key) + "/history", params)).thenApply(Replies::history);
+    }
+
+    // ----- the message protocol, the cluster, watches
+
+    /**
+     * Runs {@code ops} in one request, one after the other ({@code POST /v1/ops}); one reply each,
+     * in order. Inserts and Removes without an id get one, so a failover keeps them at most once.
+     */
+    public List<Result> ops(List<Op> ops) {
+        return join(opsAsync(ops));
+    }
+
+    public CompletableFuture<List<Result>> opsAsync(List<Op> ops) {
+        ArrayNode body = Replies.JSON.createArrayNode();
+        for (Op op : ops) {
+            ObjectNode item = body.addObject().put("op", op.op()).put("key", op.key());
+            if (op.value() != null) {
+                item.put("value", op.value());
+            }
+            String id = op.id() == null && !op.op().equals("Get") ? UUID.randomUUID().toString() : op.id();
+            if (id != null) {
+                item.put("id", id);
+            }
+        }
+        return transport.send(Request.of("POST", "/v1/ops", Map.of()).withBody(body.toString(), "application/json"))
+                .thenApply(reply -> {
+                    List<Result> results = new ArrayList<>();
+                    for (var item : Replies.ok(reply)) {
+                        Result result = Replies.result(item);
+                        if (result instanceof OperationAck ack) {
+                            session.saw(ack.token());
+                        } else if (result instanceof GetResult get) {
+                            session.saw(get.token());
+                        }
+                        results.add(result);
+                    }
+                    return List.copyOf(results);
+                });
+    }
+
+    /** What a node knows of the cluster: brokers, live nodes with their positions, partitions. */
+    public ClusterView cluster() {
+        return join(clusterAsync());
+    }
+
+    public CompletableFuture<ClusterView> clusterAsync() {
+        return transport.send(Request.of("GET", "/v1/cluster", Map.of())).thenApply(Replies::cluster);
+    }
+
+    /**
+     * Watches changes ({@code GET /v1/watch}), handing each event to {@code listener} on the
+     * watch's own thread, in order; see {@link Watch} for how it resumes across nodes.
+     */
+    public Watch watch(WatchRequest request, Consumer<WatchEvent> listener) {
+        Watch watch = new Watch(transport, request, listener, Duration.ofMillis(250), transport::reason);
+        synchronized (watches) {
+            watches.removeIf(w -> w.done().isDone());
+            watches.add(watch);
+        }
+        watch.start();
+        return watch;
+    }
+
+    // ----- the client itself
+
+    /** The session: per partition, the newest position this client saw ({@code P:O,…}), or null. */
+    public String session() {
+        return session.after();
+    }
+
+    /** Sends requests to {@code url} first from now on (the others only when it does not answer). */
+    public void use(String url) {
+        transport.use(url);
+    }
+
+    /** The node that answered last. */
+    public String currentNode() {
+        return transport.current();
+    }
+
+    /** The nodes requests go to now. */
+    public List<String> nodes() {
+        return transport.nodes();
+    }
+
+    /** Ends the client's watches. Requests in flight complete. */
+    @Override
+    public void close() {
+        synchronized (watches) {
+            watches.forEach(Watch::close);
+            watches.clear();
+        }
+    }
+
+    private static String keyPath(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("key: must not be empty");
+        }
+        return "/v1/kv/" + Transport.encode(key);
+    }
+
+    /** The future's value; its failure rethrown as it came (a {@link KvException}, …). */
+    static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new KvException(0, "CLIENT_ERROR", String.valueOf(cause), cause);
+        }
+    }
+}

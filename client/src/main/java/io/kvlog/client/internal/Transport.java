@@ -1,0 +1,350 @@
+package io.kvlog.client.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kvlog.client.NoNodeAnsweredException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Sends requests to the nodes of a cluster, over the JDK's HTTP client, and fails over.
+ *
+ * <p>The candidates are the seed URLs until discovery ({@code GET /v1/cluster}, at the first
+ * request and then every {@code rediscoverEvery}) replaces them with the ready nodes the cluster
+ * names; a discovery that fails keeps the list it had. A request starts at the next candidate in
+ * turn (spread) or at the one that answered last (not spread, or {@link #use pinned}); when that
+ * node does not answer — no connection, a reset, no reply within the request timeout, or a 503
+ * saying it is not ready or shutting down — the same request (same id, same body) goes to the
+ * next candidate, once around the list. Any other reply, errors included, is an answer.
+ */
+public final class Transport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A request: method, path with its query, body (text, JSON for {@code application/json}) and headers. */
+    public record Request(String method, String target, String body, String contentType, Map<String, String> headers) {
+
+        public static Request of(String method, String path, Map<String, String> params) {
+            return new Request(method, path + query(params), null, null, Map.of());
+        }
+
+        public Request withBody(String newBody, String newContentType) {
+            return new Request(method, target, newBody, newContentType, headers);
+        }
+
+        public Request withHeader(String name, String value) {
+            Map<String, String> all = new LinkedHashMap<>(headers);
+            all.put(name, value);
+            return new Request(method, target, body, contentType, all);
+        }
+    }
+
+    /**
+     * A node's answer: status, body (empty for an open stream), the node's id ({@code X-KV-Node}),
+     * its base URL, and for a stream that answered 200 the stream itself, the caller's to close.
+     */
+    public record Reply(int status, String body, String node, String url, InputStream stream, String watchId) {
+    }
+
+    private final HttpClient http;
+    private final Duration requestTimeout;
+    private final List<String> seeds;
+    private final boolean discover;
+    private final boolean spread;
+    private final Duration rediscoverEvery;
+    private final Consumer<String> notice;
+    private final AtomicInteger turn = new AtomicInteger();
+    private volatile List<String> nodes;
+    private volatile String current;
+    private volatile boolean pinned;
+    // guarded by this: the discovery running or last done, and when it started
+    private CompletableFuture<Void> discovery;
+    private long discoveryStarted;
+
+    public Transport(List<String> seeds, Duration connectTimeout, Duration requestTimeout, boolean discover,
+                     boolean spread, Duration rediscoverEvery, Consumer<String> notice) {
+        if (seeds.isEmpty()) {
+            throw new IllegalArgumentException("no node URL to send requests to");
+        }
+        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+        this.requestTimeout = requestTimeout;
+        this.seeds = seeds.stream().map(Transport::normalize).distinct().toList();
+        this.nodes = this.seeds;
+        this.current = this.seeds.get(0);
+        this.discover = discover;
+        this.spread = spread;
+        this.rediscoverEvery = rediscoverEvery;
+        this.notice = notice;
+    }
+
+    /** {@code host:port} gets {@code http://}; a trailing slash goes. */
+    public static String normalize(String url) {
+        String u = url.strip();
+        if (u.isEmpty()) {
+            throw new IllegalArgumentException("an empty node URL");
+        }
+        u = u.contains("://") ? u : "http://" + u;
+        return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
+    }
+
+    /** Passes {@code line} to the notice listener. */
+    public void notice(String line) {
+        notice.accept(line);
+    }
+
+    /** The node that answered last, or the pinned one. */
+    public String current() {
+        return current;
+    }
+
+    /** The candidates now. */
+    public List<String> nodes() {
+        return nodes;
+    }
+
+    /** Sends every request to {@code url} first (a candidate from now on); the others only when it does not answer. */
+    public void use(String url) {
+        String u = normalize(url);
+        List<String> now = nodes;
+        if (!now.contains(u)) {
+            List<String> more = new ArrayList<>(now);
+            more.add(u);
+            nodes = List.copyOf(more);
+        }
+        current = u;
+        pinned = true;
+    }
+
+    /** Sends {@code request}, failing over as the class says. */
+    public CompletableFuture<Reply> send(Request request) {
+        return discovered().thenCompose(ignored -> attempt(request, order(null), 0, new ArrayList<>(), null));
+    }
+
+    /**
+     * Opens an event stream ({@code Accept: text/event-stream}), blocking, failing over as
+     * {@link #send} does; starts at the node after {@code after} when given (the one whose stream
+     * dropped). A 200 is left open in {@link Reply#stream()}.
+     */
+    public Reply open(Request request, String after) {
+        discovered().join();
+        List<String> order = order(after);
+        List<String> tried = new ArrayList<>();
+        IOException last = null;
+        for (int i = 0; i < order.size(); i++) {
+            String node = order.get(i);
+            String silence;
+            try {
+                HttpResponse<InputStream> response = http.send(build(node, request.withHeader("Accept",
+                        "text/event-stream")), HttpResponse.BodyHandlers.ofInputStream());
+                boolean open = response.statusCode() == 200;
+                String body = open ? "" : readAll(response.body());
+                silence = notReady(response.statusCode(), body);
+                if (silence == null) {
+                    current = node;
+                    return reply(node, response, body, open ? response.body() : null);
+                }
+            } catch (IOException e) {
+                last = e;
+                silence = reason(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(e);
+            }
+            tried.add(node + " (" + silence + ")");
+            if (i + 1 < order.size()) {
+                notice.accept("node " + node + " did not answer (" + silence + "); trying " + order.get(i + 1));
+            }
+        }
+        throw new NoNodeAnsweredException(tried, last);
+    }
+
+    private CompletableFuture<Reply> attempt(Request request, List<String> order, int i, List<String> tried,
+                                             Throwable lastFailure) {
+        String node = order.get(i);
+        return http.sendAsync(build(node, request), HttpResponse.BodyHandlers.ofString())
+                .handle((response, failure) -> {
+                    Throwable cause = unwrap(failure);
+                    String silence = cause != null ? reason(cause) : notReady(response.statusCode(), response.body());
+                    if (silence == null) {
+                        current = node;
+                        return CompletableFuture.completedFuture(reply(node, response, response.body(), null));
+                    }
+                    tried.add(node + " (" + silence + ")");
+                    if (i + 1 < order.size()) {
+                        notice.accept("node " + node + " did not answer (" + silence + "); trying " + order.get(i + 1));
+                        return attempt(request, order, i + 1, tried, cause != null ? cause : lastFailure);
+                    }
+                    return CompletableFuture.<Reply>failedFuture(new NoNodeAnsweredException(tried,
+                            cause != null ? cause : lastFailure));
+                })
+                .thenCompose(Function.identity());
+    }
+
+    private static Reply reply(String url, HttpResponse<?> response, String body, InputStream stream) {
+        return new Reply(response.statusCode(), body, response.headers().firstValue("X-KV-Node").orElse(url), url,
+                stream, response.headers().firstValue("X-KV-Watch").orElse(null));
+    }
+
+    /** The candidates in the order to try: from the next in turn, the current one, or the one after {@code after}. */
+    private List<String> order(String after) {
+        List<String> now = nodes;
+        int start;
+        if (after != null) {
+            start = now.indexOf(after) + 1; // 0 when it is no longer a candidate
+        } else if (spread && !pinned) {
+            start = Math.floorMod(turn.getAndIncrement(), now.size());
+        } else {
+            start = Math.max(0, now.indexOf(current));
+        }
+        List<String> order = new ArrayList<>(now.size());
+        for (int i = 0; i < now.size(); i++) {
+            order.add(now.get((start + i) % now.size()));
+        }
+        return order;
+    }
+
+    private synchronized CompletableFuture<Void> discovered() {
+        if (!discover || pinned) {
+            return CompletableFuture.completedFuture(null);
+        }
+        long now = System.nanoTime();
+        if (discovery != null && (!discovery.isDone() || now - discoveryStarted < rediscoverEvery.toNanos())) {
+            return discovery;
+        }
+        discoveryStarted = now;
+        List<String> candidates = new ArrayList<>(nodes);
+        seeds.stream().filter(s -> !candidates.contains(s)).forEach(candidates::add);
+        discovery = attempt(Request.of("GET", "/v1/cluster", Map.of()), candidates, 0, new ArrayList<>(), null)
+                .thenAccept(this::learn)
+                .exceptionally(failure -> {
+                    notice.accept("cannot discover the cluster's nodes (" + unwrap(failure).getMessage()
+                            + "); using " + String.join(", ", nodes));
+                    return null;
+                });
+        return discovery;
+    }
+
+    /** Takes the ready nodes of a {@code /v1/cluster} reply as the candidates, if it names any. */
+    private void learn(Reply reply) {
+        if (reply.status() != 200) {
+            notice.accept("cannot discover the cluster's nodes (" + reply.status() + " from " + reply.url()
+                    + "); using " + String.join(", ", nodes));
+            return;
+        }
+        List<String> found = new ArrayList<>();
+        try {
+            for (JsonNode node : JSON.readTree(reply.body()).path("nodes")) {
+                if (node.path("ready").asBoolean(true) && node.hasNonNull("url")) {
+                    found.add(normalize(node.path("url").asText()));
+                }
+            }
+        } catch (IOException e) {
+            notice.accept("unreadable /v1/cluster reply from " + reply.url() + "; using " + String.join(", ", nodes));
+            return;
+        }
+        if (!found.isEmpty()) {
+            nodes = List.copyOf(found);
+        }
+    }
+
+    private HttpRequest build(String node, Request request) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(node + request.target())).timeout(requestTimeout);
+        request.headers().forEach(builder::header);
+        if (request.body() == null) {
+            return builder.method(request.method(), HttpRequest.BodyPublishers.noBody()).build();
+        }
+        return builder.header("Content-Type", request.contentType())
+                .method(request.method(), HttpRequest.BodyPublishers.ofString(request.body(), StandardCharsets.UTF_8))
+                .build();
+    }
+
+    private static String readAll(InputStream body) throws IOException {
+        try (body) {
+            return new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /**
+     * Why a reply counts as no answer, or null if it is an answer: only a 503 whose error says the
+     * node is not ready or shutting down. An overloaded node (503 OVERLOADED) answers.
+     */
+    static String notReady(int status, String body) {
+        if (status != 503) {
+            return null;
+        }
+        String error;
+        String message;
+        try {
+            JsonNode json = JSON.readTree(body);
+            error = json.path("error").asText("");
+            message = json.path("message").asText("");
+        } catch (IOException e) {
+            return null; // not the node's JSON error: an answer, the caller's to read
+        }
+        String lower = message.toLowerCase(Locale.ROOT);
+        if (error.equals("NOT_READY") || lower.contains("not ready") || lower.contains("shutting down")) {
+            return "503 " + (message.isEmpty() ? error : message);
+        }
+        return null;
+    }
+
+    /** A transport failure in a few words: connection refused, connect timeout, no reply in time, ... */
+    public String reason(Throwable e) {
+        if (e instanceof HttpConnectTimeoutException) {
+            return "connect timeout";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "no reply within " + requestTimeout.toMillis() + " ms";
+        }
+        if (e instanceof ConnectException) {
+            return "connection refused";
+        }
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.toLowerCase(Locale.ROOT);
+    }
+
+    /** {@code ?k=v&…} of the non-null params, percent-encoded; empty when there are none. */
+    public static String query(Map<String, String> params) {
+        StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
+        params.forEach((k, v) -> {
+            if (v != null) {
+                query.add(encode(k) + "=" + encode(v));
+            }
+        });
+        return query.toString();
+    }
+
+    /** Percent-encodes one path segment or query part (a space is %20, a slash %2F). */
+    public static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,249 @@
+package io.kvlog.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class KvClientTest {
+
+    private static final Pattern ID = Pattern.compile("[?&]id=([^&]+)");
+
+    private static String ack(String id, String key, long version, String token) {
+        return "{\"result\":\"OperationAck\",\"id\":\"" + id + "\",\"key\":\"" + key + "\",\"version\":" + version
+                + ",\"token\":\"" + token + "\"}";
+    }
+
+    private static String idOf(FakeNode.Seen request) {
+        Matcher m = ID.matcher(request.target());
+        return m.find() ? m.group(1) : null;
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void aWriteGoesToTheNextNodeWithTheSameIdWhenANodeDoesNotAnswer() throws Exception {
+        // Given a node that is not ready, one that is not there, and one that acks
+        try (FakeNode notReady = new FakeNode((ex, req) -> FakeNode.reply(ex, 503,
+                "{\"error\":\"NOT_READY\",\"message\":\"node-1 is not ready: replaying\"}"));
+             FakeNode ok = new FakeNode((ex, req) -> FakeNode.reply(ex, 200, ack(idOf(req), "k", 3, "1:9")))) {
+            List<String> notices = new CopyOnWriteArrayList<>();
+            try (KvClient client = KvClient.builder(notReady.url(), "127.0.0.1:" + closedPort(), ok.url())
+                    .discover(false).spread(false).notice(notices::add).build()) {
+                // When a put is sent without an id
+                OperationAck ack = client.put("k", "v");
+
+                // Then the acking node got it with the id the first node got, and the ack names it
+                String id = idOf(notReady.seen.get(0));
+                assertEquals(id, idOf(ok.seen.get(0)));
+                assertEquals(id, ack.id());
+                assertEquals(3, ack.version());
+                assertEquals("v", ok.seen.get(0).body());
+                assertEquals(2, notices.size(), notices.toString());
+                assertTrue(notices.get(1).contains("connection refused"), notices.toString());
+                // and the node that answered is where the next request starts
+                assertEquals(ok.url(), client.currentNode());
+            }
+        }
+    }
+
+    @Test
+    void noNodeAnsweringIsAnExceptionNamingEachNodeTried() throws Exception {
+        int port = closedPort();
+        try (KvClient client = KvClient.builder("127.0.0.1:" + port).discover(false).build()) {
+            NoNodeAnsweredException e = assertThrows(NoNodeAnsweredException.class, () -> client.get("k"));
+            assertEquals(List.of("http://127.0.0.1:" + port + " (connection refused)"), e.tried());
+        }
+    }
+
+    @Test
+    void discoveredNodesShareTheRequestsAndReadsCarryTheSession() throws Exception {
+        List<FakeNode.Seen> all = new CopyOnWriteArrayList<>();
+        FakeNode.Handler node = (ex, req) -> {
+            all.add(req);
+            if (req.method().equals("PUT")) {
+                FakeNode.reply(ex, 200, ack(idOf(req), "k", 1, req.target().contains("/a?") ? "2:7" : "0:4"));
+            } else {
+                FakeNode.reply(ex, 200, "{\"result\":\"GetResult\",\"key\":\"a\",\"value\":\"x\",\"version\":1,"
+                        + "\"token\":\"2:7\",\"id\":null}");
+            }
+        };
+        try (FakeNode b = new FakeNode(node); FakeNode c = new FakeNode(node);
+             FakeNode seed = new FakeNode((ex, req) -> FakeNode.reply(ex, 200, "{\"node\":\"s\",\"brokers\":[],"
+                     + "\"nodes\":[{\"id\":\"b\",\"url\":\"" + b.url() + "\",\"roles\":[],\"ready\":true},"
+                     + "{\"id\":\"c\",\"url\":\"" + c.url() + "/\",\"roles\":[],\"ready\":true},"
+                     + "{\"id\":\"d\",\"url\":\"http://127.0.0.1:1\",\"roles\":[],\"ready\":false}],"
+                     + "\"partitions\":[],\"problems\":[]}"));
+             KvClient client = KvClient.connect(seed.url())) {
+            // When a program writes two keys and reads
+            client.put("a", "1");
+            client.put("b", "2");
+            GetResult read = client.get("a");
+
+            // Then the ready nodes named by the seed served them, in turn
+            assertEquals(List.of(b.url(), c.url()), client.nodes());
+            assertEquals(1, seed.seen.size());
+            assertFalse(b.seen.isEmpty());
+            assertFalse(c.seen.isEmpty());
+            // and the read asked for the session of both writes
+            String get = all.get(2).target();
+            assertTrue(get.contains("consistency=session"), get);
+            assertTrue(get.contains("after=0%3A4%2C2%3A7"), get);
+            assertEquals(Optional.of("x"), read.value());
+            assertEquals("0:4,2:7", client.session());
+        }
+    }
+
+    @Test
+    void refusalsAreTypedExceptionsNamingTheProblem() throws Exception {
+        try (FakeNode node = new FakeNode((ex, req) -> {
+            if (req.target().startsWith("/v1/kv/bad")) {
+                FakeNode.reply(ex, 400, "{\"error\":\"BAD_REQUEST\",\"message\":\"if-version: expected a number\"}");
+            } else if (req.target().startsWith("/v1/kv/cond")) {
+                FakeNode.reply(ex, 412, "{\"result\":\"PreconditionFailed\",\"id\":\"i\",\"key\":\"cond\","
+                        + "\"currentVersion\":4,\"token\":\"1:2\"}");
+            } else if (req.target().startsWith("/v1/kv/slow")) {
+                FakeNode.reply(ex, 504, "{\"result\":\"OperationFailed\",\"id\":\"" + idOf(req)
+                        + "\",\"key\":\"slow\",\"reason\":\"not confirmed within 1000 ms\"}");
+            } else if (req.target().startsWith("/v1/kv/busy")) {
+                FakeNode.reply(ex, 503, "{\"error\":\"OVERLOADED\",\"message\":\"too many writes in flight\"}");
+            } else {
+                FakeNode.reply(ex, 404, "{\"result\":\"GetResult\",\"key\":\"gone\",\"value\":null,\"version\":2,"
+                        + "\"token\":\"0:3\",\"id\":null}");
+            }
+        }); KvClient client = KvClient.builder(node.url()).discover(false).build()) {
+            BadRequestException bad = assertThrows(BadRequestException.class, () -> client.put("bad", "v"));
+            assertEquals("if-version: expected a number", bad.getMessage());
+            PreconditionFailedException cond = assertThrows(PreconditionFailedException.class,
+                    () -> client.put("cond", "v", WriteOptions.DEFAULT.ifVersion(3)));
+            assertEquals(4, cond.currentVersion());
+            OperationFailedException slow = assertThrows(OperationFailedException.class,
+                    () -> client.delete("slow", WriteOptions.withId("my-id")));
+            assertEquals(new OperationFailed("my-id", "not confirmed within 1000 ms"), slow.result());
+            KvException busy = assertThrows(KvException.class, () -> client.append("busy", "x"));
+            assertEquals("OVERLOADED", busy.error());
+            assertEquals(503, busy.status());
+            // an absent key is a result, not an error
+            GetResult gone = client.get("gone");
+            assertEquals(Optional.empty(), gone.value());
+            assertEquals(2, gone.version());
+            // the conditional put was sent with its condition
+            assertTrue(node.seen.get(1).target().contains("if-version=3"), node.seen.get(1).target());
+        }
+    }
+
+    @Test
+    void aScanReadsPageAfterPageLazily() throws Exception {
+        try (FakeNode node = new FakeNode((ex, req) -> FakeNode.reply(ex, 200, req.target().contains("cursor=")
+                ? "{\"items\":[{\"key\":\"p/c\",\"value\":\"3\",\"version\":1}],\"cursor\":null}"
+                : "{\"items\":[{\"key\":\"p/a\",\"value\":\"1\",\"version\":1},"
+                + "{\"key\":\"p/b\",\"value\":\"2\",\"version\":5}],\"cursor\":\"Yg\"}"));
+             KvClient client = KvClient.builder(node.url()).discover(false).build()) {
+            var keys = client.scan("p/", 2, Consistency.EVENTUAL).iterator();
+            assertTrue(keys.hasNext());
+            assertEquals(new Entry("p/a", "1", 1), keys.next());
+            assertEquals(1, node.seen.size(), "one page read so far");
+            List<String> rest = new ArrayList<>();
+            keys.forEachRemaining(e -> rest.add(e.key()));
+            assertEquals(List.of("p/b", "p/c"), rest);
+            assertTrue(node.seen.get(1).target().contains("cursor=Yg"), node.seen.get(1).target());
+            assertTrue(node.seen.get(0).target().contains("prefix=p%2F"), node.seen.get(0).target());
+        }
+    }
+
+    private static FakeNode.Handler stream(String... events) {
+        return (ex, req) -> {
+            ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+            ex.sendResponseHeaders(200, 0);
+            try (OutputStream out = ex.getResponseBody()) {
+                for (String event : events) {
+                    out.write(event.getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+            }
+        };
+    }
+
+    private static String change(String key, long version, String position) {
+        return "id: " + position + "\ndata: {\"key\":\"" + key + "\",\"type\":\"put\",\"value\":\"v" + version
+                + "\",\"version\":" + version + ",\"token\":\"0:" + version + "\",\"id\":null,"
+                + "\"time\":\"2026-12-02T10:00:00Z\"}\n\n";
+    }
+
+    @Test
+    void aDroppedWatchResumesOnTheNextNodeAfterTheLastEvent() throws Exception {
+        // Given a node whose stream ends after two changes, and another with the third
+        try (FakeNode first = new FakeNode(stream(change("a", 1, "0:1"), change("a", 2, "0:2")));
+             FakeNode second = new FakeNode(stream(": hello\n\n", "event: progress\nid: 0:2\ndata: {\"positions\":"
+                     + "\"0:2\",\"caughtUp\":true}\n\n", change("a", 3, "0:3")))) {
+            List<WatchEvent> events = new CopyOnWriteArrayList<>();
+            try (KvClient client = KvClient.builder(first.url(), second.url()).discover(false).spread(false).build()) {
+                Watch watch = client.watch(WatchRequest.key("a").from("0"), event -> {
+                    events.add(event);
+                    if (events.size() == 4) {
+                        throw new IllegalStateException("enough");
+                    }
+                });
+                // Then every change came once, in order, and the resume named the last one seen
+                Throwable end = assertThrows(Exception.class, () -> watch.done().get(10, TimeUnit.SECONDS));
+                assertEquals("enough", end.getCause().getMessage());
+                assertEquals(List.of(1L, 2L, 3L), events.stream().filter(e -> e instanceof WatchEvent.Change)
+                        .map(e -> ((WatchEvent.Change) e).version()).toList());
+                assertTrue(events.get(2) instanceof WatchEvent.Progress p && p.caughtUp(), events.toString());
+                assertEquals("0:2", second.seen.get(0).lastEventId());
+                assertTrue(first.seen.get(0).target().contains("from=0"), first.seen.get(0).target());
+                assertFalse(second.seen.get(0).target().contains("from="), second.seen.get(0).target());
+                assertEquals("0:3", watch.position());
+            }
+        }
+    }
+
+    @Test
+    void opsGiveEveryWriteAnIdAndReplyInOrder() throws Exception {
+        try (FakeNode node = new FakeNode((ex, req) -> FakeNode.reply(ex, 200, "[" + ack("x", "a", 1, "0:1") + ","
+                + "{\"result\":\"OperationFailed\",\"id\":\"r\",\"key\":\"b\",\"reason\":\"timeout\"},"
+                + "{\"result\":\"GetResult\",\"key\":\"a\",\"value\":\"1\",\"version\":1,\"token\":\"0:1\",\"id\":\"g\"}]"));
+             KvClient client = KvClient.builder(node.url()).discover(false).build()) {
+            List<Result> results = client.ops(List.of(Op.insert("a", "1", null), Op.remove("b", "r"), Op.get("a", "g")));
+            assertTrue(results.get(0) instanceof OperationAck);
+            assertEquals(new OperationFailed("r", "timeout"), results.get(1));
+            assertEquals(Optional.of("1"), ((GetResult) results.get(2)).value());
+            String body = node.seen.get(0).body();
+            Set<String> fields = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(body).results()
+                    .map(m -> m.group(1)).collect(Collectors.toSet());
+            assertEquals(3, fields.size(), body); // a made-up id for the insert, and the two given
+            assertTrue(fields.containsAll(Set.of("r", "g")), body);
+        }
+    }
+
+    @Test
+    void optionsRefuseWhatTheProtocolCannotDo() {
+        assertThrows(IllegalArgumentException.class, () -> new ReadOptions(null, 3L, java.time.Instant.now(), null));
+        assertThrows(IllegalArgumentException.class, () -> WatchRequest.key("a").progress(Duration.ZERO));
+        try (KvClient client = KvClient.builder("127.0.0.1:1").discover(false).build()) {
+            assertThrows(IllegalArgumentException.class, () -> client.put("", "v"));
+            assertThrows(IllegalArgumentException.class,
+                    () -> client.append("a", "x", WriteOptions.DEFAULT.ifVersion(1)));
+        }
+    }
+}
