@@ -3,7 +3,7 @@ package io.kvlog.query;
 import io.kvlog.http.Members;
 import io.kvlog.http.NodeIdentity;
 import io.kvlog.materializer.Materializer;
-import io.kvlog.protocol.Token;
+import io.kvlog.protocol.PositionVector;
 import io.kvlog.query.internal.KafkaHighWatermarks;
 import io.kvlog.query.internal.LogReader;
 import io.kvlog.query.internal.Watches;
@@ -69,7 +69,7 @@ public final class QueryService implements AutoCloseable {
      *
      * @param id the request id to echo, null if none
      */
-    public Future<GetReply> get(String key, Consistency consistency, Optional<Token> after, String id) {
+    public Future<GetReply> get(String key, Consistency consistency, Optional<PositionVector> after, String id) {
         return api.get(key, consistency, after, id);
     }
 

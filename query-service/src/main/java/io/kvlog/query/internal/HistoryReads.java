@@ -8,6 +8,7 @@ import io.kvlog.materializer.Materializer;
 import io.kvlog.materializer.Revision;
 import io.kvlog.protocol.Event;
 import io.kvlog.protocol.EventCodec;
+import io.kvlog.protocol.PositionVector;
 import io.kvlog.protocol.Token;
 import io.kvlog.protocol.Topics;
 import io.kvlog.protocol.Validation;
@@ -83,7 +84,7 @@ public final class HistoryReads {
      * {@code GET /v1/kv/{key}/history}: up to {@code limit} versions below {@code before} (0: the
      * newest on), newest first, once this copy may serve the key at {@code consistency}.
      */
-    public Future<JsonObject> page(String key, long before, int limit, Consistency consistency, Optional<Token> after,
+    public Future<JsonObject> page(String key, long before, int limit, Consistency consistency, Optional<PositionVector> after,
                                    Deadline readDeadline, Deadline logDeadline) {
         int partition;
         try {

@@ -9,7 +9,7 @@ import io.kvlog.http.Params;
 import io.kvlog.http.Replies;
 import io.kvlog.materializer.Digest;
 import io.kvlog.materializer.Materializer;
-import io.kvlog.protocol.Token;
+import io.kvlog.protocol.PositionVector;
 import io.kvlog.protocol.Topics;
 import io.kvlog.protocol.Validation;
 import io.kvlog.query.Consistency;
@@ -80,7 +80,7 @@ public final class ReadApi {
     }
 
     /** The get of {@code GET /v1/kv/:key} and of {@code POST /v1/ops}. */
-    public Future<GetReply> get(String key, Consistency consistency, Optional<Token> after, String id) {
+    public Future<GetReply> get(String key, Consistency consistency, Optional<PositionVector> after, String id) {
         Deadline deadline = Deadline.in(config.readTimeout());
         return Deadlines.guard(vertx, reads.get(key, consistency, after, id, deadline), deadline,
                 "the read of " + Validation.quote(key));
@@ -89,7 +89,7 @@ public final class ReadApi {
     private void getKey(RoutingContext ctx) {
         String key = ctx.pathParam("key");
         Consistency consistency = Params.choice(ctx, "consistency", Consistency.class, Consistency.LINEARIZABLE);
-        Optional<Token> after = token(ctx);
+        Optional<PositionVector> after = token(ctx);
         String id = Params.id(ctx).orElse(null);
         Optional<Long> version = Params.nonNegativeLong(ctx, "version");
         Optional<Instant> asOf = instant(ctx, "as-of");
@@ -124,7 +124,7 @@ public final class ReadApi {
         int limit = Params.intInRange(ctx, "limit", 1, HistoryReads.MAX_LIMIT, HistoryReads.DEFAULT_LIMIT);
         long before = Params.nonNegativeLong(ctx, "before").orElse(0L);
         Consistency consistency = Params.choice(ctx, "consistency", Consistency.class, Consistency.LINEARIZABLE);
-        Optional<Token> after = token(ctx);
+        Optional<PositionVector> after = token(ctx);
         answer(ctx, Deadlines.guard(vertx, history.page(key, before, limit, consistency, after,
                 Deadline.in(config.readTimeout()), Deadline.in(HISTORY_TIMEOUT)), Deadline.in(HISTORY_GUARD),
                 "the history of " + Validation.quote(key)), page -> page);
@@ -139,7 +139,7 @@ public final class ReadApi {
         int limit = Params.intInRange(ctx, "limit", 1, config.maxScanLimit(),
                 Math.min(DEFAULT_SCAN_LIMIT, config.maxScanLimit()));
         Consistency consistency = Params.choice(ctx, "consistency", Consistency.class, Consistency.LINEARIZABLE);
-        Optional<Token> after = token(ctx);
+        Optional<PositionVector> after = token(ctx);
         KeyRange range = KeyRange.of(prefix, start, end, afterKey);
         Deadline deadline = Deadline.in(config.readTimeout());
         answer(ctx, Deadlines.guard(vertx, reads.scan(range, limit, consistency, after, deadline), deadline,
@@ -196,13 +196,14 @@ public final class ReadApi {
         });
     }
 
-    private static Optional<Token> token(RoutingContext ctx) {
+    /** {@code after=}: a token, or a position vector (a client's session: its newest token of each partition). */
+    private static Optional<PositionVector> token(RoutingContext ctx) {
         String text = ctx.request().getParam("after");
         if (text == null) {
             return Optional.empty();
         }
         try {
-            return Optional.of(Token.parse(text));
+            return Optional.of(PositionVector.parse(text));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("after: " + e.getMessage());
         }

@@ -6,6 +6,7 @@ import io.kvlog.http.Deadlines;
 import io.kvlog.http.NodeIdentity;
 import io.kvlog.materializer.Materializer;
 import io.kvlog.protocol.Entry;
+import io.kvlog.protocol.PositionVector;
 import io.kvlog.protocol.Token;
 import io.kvlog.protocol.Topics;
 import io.kvlog.protocol.Validation;
@@ -59,7 +60,7 @@ public final class Reads {
      * Gets {@code key}. Fails with {@link IllegalArgumentException} on bad input (400), with
      * {@link ApiException} otherwise.
      */
-    public Future<GetReply> get(String key, Consistency consistency, Optional<Token> after, String id,
+    public Future<GetReply> get(String key, Consistency consistency, Optional<PositionVector> after, String id,
                                 Deadline deadline) {
         int partition;
         try {
@@ -75,27 +76,32 @@ public final class Reads {
     }
 
     /**
-     * The partition of {@code key}, checked against the token's.
+     * The partition of {@code key}, after checking the key and that {@code after} names only
+     * partitions {@link Topics#EVENTS} has.
      *
-     * @throws IllegalArgumentException if the key is not valid or the token names another partition
+     * @throws IllegalArgumentException if the key is not valid or {@code after} names a partition the topic lacks
      */
-    public int partitionOf(String key, Optional<Token> after) {
+    public int partitionOf(String key, Optional<PositionVector> after) {
         Validation.key(key);
-        int partition = Topics.partitionOf(key, copy.partitions());
-        if (after.isPresent() && after.get().partition() != partition) {
-            throw new IllegalArgumentException("after: token " + after.get() + " is for partition "
-                    + after.get().partition() + ", but key " + Validation.quote(key) + " lives in partition "
-                    + partition + "; pass the token of this key's last read or write");
+        checkPartitions(after);
+        return Topics.partitionOf(key, copy.partitions());
+    }
+
+    private void checkPartitions(Optional<PositionVector> after) {
+        if (after.isPresent() && !after.get().offsets().isEmpty() && after.get().offsets().lastKey() >= copy.partitions()) {
+            throw new IllegalArgumentException("after: " + after.get() + " names partition "
+                    + after.get().offsets().lastKey() + ", but " + Topics.EVENTS + " has " + copy.partitions());
         }
-        return partition;
     }
 
     /**
      * Completes once this copy may serve a read of {@code partition} at {@code consistency}: with
-     * the high watermark the read index learned (linearizable), or -1 (the others). The caller
-     * has checked {@code after} names {@code partition}.
+     * the high watermark the read index learned (linearizable), or -1 (the others). A session
+     * read waits for {@code after}'s offset of {@code partition}; its other partitions do not
+     * matter here, and a vector that does not name the partition asks for no wait.
      */
-    public Future<Long> caughtUp(int partition, Consistency consistency, Optional<Token> after, Deadline deadline) {
+    public Future<Long> caughtUp(int partition, Consistency consistency, Optional<PositionVector> after,
+                                 Deadline deadline) {
         try {
             ready();
         } catch (RuntimeException e) {
@@ -106,12 +112,17 @@ public final class Reads {
                 : Future.succeededFuture(-1L);
         return highWatermark.compose(hw -> {
             long bound = consistency == Consistency.LINEARIZABLE ? hw - 1
-                    : consistency == Consistency.SESSION ? after.map(Token::offset).orElse(-1L) : -1;
+                    : consistency == Consistency.SESSION ? sessionOffset(after, partition) : -1;
             String why = consistency == Consistency.LINEARIZABLE
                     ? "offset " + bound + " (the high watermark at arrival, minus 1)"
-                    : "offset " + bound + " (the token " + after.map(Token::toString).orElse("") + ")";
+                    : "offset " + bound + " (after=" + after.map(PositionVector::toString).orElse("") + ")";
             return applied(partition, bound, deadline, why).map(hw);
         });
+    }
+
+    private static long sessionOffset(Optional<PositionVector> after, int partition) {
+        Long offset = after.map(vector -> vector.offset(partition)).orElse(null);
+        return offset == null ? -1 : offset;
     }
 
     /** A page of a scan: up to {@code limit} items in key order and whether more follow. */
@@ -119,7 +130,7 @@ public final class Reads {
     }
 
     /** Scans {@code range} from one snapshot of this copy, once it has caught up to the consistency's bound. */
-    public Future<Page> scan(KeyRange range, int limit, Consistency consistency, Optional<Token> after,
+    public Future<Page> scan(KeyRange range, int limit, Consistency consistency, Optional<PositionVector> after,
                              Deadline deadline) {
         try {
             ready();
@@ -136,13 +147,15 @@ public final class Reads {
                 return Future.all(waits);
             });
         } else if (consistency == Consistency.SESSION && after.isPresent()) {
-            if (after.get().partition() >= copy.partitions()) {
-                return Future.failedFuture(new IllegalArgumentException("after: token " + after.get()
-                        + " names partition " + after.get().partition() + ", but " + Topics.EVENTS + " has "
-                        + copy.partitions()));
+            try {
+                checkPartitions(after);
+            } catch (IllegalArgumentException e) {
+                return Future.failedFuture(e);
             }
-            caughtUp = applied(after.get().partition(), after.get().offset(), deadline,
-                    "offset " + after.get().offset() + " (the token)");
+            List<Future<Long>> waits = new ArrayList<>();
+            after.get().offsets().forEach((p, offset) -> waits.add(applied(p, offset, deadline,
+                    "offset " + offset + " (after=" + after.get() + ")")));
+            caughtUp = Future.all(waits);
         } else {
             caughtUp = Future.succeededFuture();
         }
