@@ -1,18 +1,41 @@
 package io.kvlog.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import io.kvlog.client.Consistency;
+import io.kvlog.client.Entry;
+import io.kvlog.client.GetResult;
+import io.kvlog.client.HistoryPage;
+import io.kvlog.client.KeyVersion;
+import io.kvlog.client.KvClient;
+import io.kvlog.client.OperationAck;
+import io.kvlog.client.ReadOptions;
+import io.kvlog.client.ScanPage;
+import io.kvlog.client.Wait;
+import io.kvlog.client.WatchEvent;
+import io.kvlog.client.WatchRequest;
+import io.kvlog.client.WriteOptions;
 import io.kvlog.kafka.LocalKafkaCluster;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.Function;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,12 +43,41 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** The client commands: {@code kv get|put|update|delete|append|scan|history|watch}. */
+/** The client commands: {@code kv get|put|update|delete|append|scan|history|watch}, through {@link KvClient}. */
 final class ClientCommands {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Typed results as JSON: an empty Optional is null, an Instant its ISO-8601 text. */
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new SimpleModule()
+            .addSerializer(Instant.class, ToStringSerializer.instance)
+            .addSerializer(new StdSerializer<Optional<?>>(Optional.class, false) {
+                @Override
+                public void serialize(Optional<?> value, JsonGenerator gen, SerializerProvider provider)
+                        throws IOException {
+                    provider.defaultSerializeValue(value.orElse(null), gen);
+                }
+            })
+            .addSerializer(new StdSerializer<OptionalLong>(OptionalLong.class) {
+                @Override
+                public void serialize(OptionalLong value, JsonGenerator gen, SerializerProvider provider)
+                        throws IOException {
+                    if (value.isPresent()) {
+                        gen.writeNumber(value.getAsLong());
+                    } else {
+                        gen.writeNull();
+                    }
+                }
+            }));
 
     private ClientCommands() {
+    }
+
+    /** {@code result} as one line of JSON. */
+    static String json(Object result) {
+        try {
+            return JSON.writeValueAsString(result);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Options every client command takes. */
@@ -39,13 +91,26 @@ final class ClientCommands {
         @Mixin
         ClusterOptions cluster;
 
-        @Option(names = "--json", description = "Print the reply's JSON as it came.")
+        @Option(names = "--json", description = "Print the result as JSON, one line.")
         boolean json;
 
-        /** A client over the nodes of -H, or of the local cluster; {@code notice} hears of each node that did not answer. */
+        /**
+         * A client over the nodes of -H, or of the local cluster, in that order: it stays on the
+         * node that answered last, reads linearizable unless told otherwise, and {@code notice}
+         * hears of each node that did not answer.
+         */
         KvClient client(Consumer<String> notice) {
+            return KvClient.builder(urls()).discover(false).spread(false).consistency(Consistency.LINEARIZABLE)
+                    .requestTimeout(Duration.ofSeconds(30)).notice(notice).build();
+        }
+
+        private List<String> urls() {
             if (url != null && !url.isBlank()) {
-                return new KvClient(KvClient.parseUrls(url), notice);
+                List<String> urls = Arrays.stream(url.split(",")).filter(u -> !u.isBlank()).map(String::strip).toList();
+                if (urls.isEmpty()) {
+                    throw new IllegalArgumentException("no URL in '" + url + "'");
+                }
+                return urls;
             }
             if (!LocalKafkaCluster.exists(cluster.dataDir())) {
                 throw KvException.unreachable("no node given (-H URL or KV_URL) and no local cluster in "
@@ -56,87 +121,64 @@ final class ClientCommands {
                 throw KvException.unreachable("no node of the local cluster in " + cluster.dataDir()
                         + " is ready; see 'kv node list'");
             }
-            return new KvClient(urls, notice);
+            return urls;
         }
     }
 
-    /** Base of the client commands: sends, then prints the reply and maps its status to an exit code. */
-    abstract static class ClientCommand implements Callable<Integer> {
+    /**
+     * Base of the client commands: sends through the client, prints the result (its human form, or
+     * JSON). Refusals and failures come as the client's exceptions, which {@link Kv} turns into a
+     * message and an exit code.
+     */
+    abstract static class ClientCommand<R> implements Callable<Integer> {
         @ParentCommand
         Kv kv;
 
         @Mixin
         ClientOptions options;
 
-        Map<String, String> params() {
-            return new LinkedHashMap<>();
-        }
+        abstract R send(KvClient client);
 
-        abstract KvClient.Reply send(KvClient client);
-
-        /** The human form of a 2xx reply. */
-        abstract String describe(JsonNode body);
+        /** The human form of a result. */
+        abstract String describe(R result);
 
         @Override
         public Integer call() {
             Output out = kv.output();
-            KvClient.Reply reply = send(options.client(out::progress));
-            JsonNode body;
-            try {
-                body = JSON.readTree(reply.body());
-            } catch (IOException e) {
-                throw new KvException(ExitCode.FAILED, "unreadable reply (" + reply.status() + "): " + reply.body());
+            R result;
+            try (KvClient client = options.client(out::progress)) {
+                result = send(client);
             }
             if (options.json) {
-                out.line(reply.body());
+                out.line(json(result));
             }
-            int status = reply.status();
-            if (status >= 200 && status < 300) {
-                if (!options.json) {
-                    out.line(describe(body));
-                }
-                return ExitCode.OK;
+            if (result instanceof GetResult get && get.value().isEmpty()) {
+                throw KvException.notFound("not found: " + get.key() + get.reason().map(r -> " (" + r + ")").orElse(""));
             }
-            String message = switch (status) {
-                case 404 -> body.has("key") ? "not found: " + body.path("key").asText()
-                        + (body.hasNonNull("reason") ? " (" + body.path("reason").asText() + ")" : "")
-                        : body.path("message").asText();
-                case 412 -> "precondition failed: current version " + body.path("currentVersion").asText();
-                case 504 -> "failed (outcome unknown, retry with --id " + body.path("id").asText() + "): "
-                        + body.path("reason").asText();
-                default -> body.path("message").asText(reply.body());
-            };
             if (!options.json) {
-                out.progress("kv: " + message);
+                out.line(describe(result));
             }
-            return status == 400 || status == 413 || status == 415 ? ExitCode.USAGE : ExitCode.FAILED;
+            return ExitCode.OK;
         }
     }
 
     /** A client command that sends a request id ({@code --id}). */
-    abstract static class IdentifiedCommand extends ClientCommand {
+    abstract static class IdentifiedCommand<R> extends ClientCommand<R> {
         @Option(names = "--id", paramLabel = "ID",
                 description = {"Request id: a retry with the same id takes effect once.",
                         "A write without one gets a new UUID from kv: retried on another node, it still takes effect at most once."})
         String id;
-
-        @Override
-        Map<String, String> params() {
-            Map<String, String> p = super.params();
-            p.put("id", id);
-            return p;
-        }
     }
 
-    static String ack(JsonNode body) {
-        String text = "OK version " + body.path("version").asText() + " (token " + body.path("token").asText() + ")";
-        return body.has("value") ? body.path("value").asText() + "\n" + text : text;
+    static String ack(OperationAck ack) {
+        String text = "OK version " + ack.version() + " (token " + ack.token() + ")";
+        return ack.value().map(v -> v + "\n" + text).orElse(text);
     }
 
     // no mixinStandardHelpOptions: its --version would be kv's version, not the key's
     @Command(name = "get", description = {"Read a key; prints its value.",
             "With --version or --as-of, the value the key had then: exit 1 with the reason if it had none."})
-    static final class Get extends IdentifiedCommand {
+    static final class Get extends IdentifiedCommand<GetResult> {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
         boolean help;
 
@@ -160,50 +202,71 @@ final class ClientCommands {
             Instant asOf;
         }
 
-        @Option(names = "--consistency", paramLabel = "LEVEL", description = "linearizable (default), session or eventual.")
-        String consistency;
+        @Option(names = "--consistency", paramLabel = "LEVEL", converter = LevelConverter.class,
+                description = "linearizable (default), session or eventual.")
+        Consistency consistency;
 
-        @Option(names = "--after", paramLabel = "TOKEN", description = "Session reads: wait until this token is applied.")
+        @Option(names = "--after", paramLabel = "TOKEN",
+                description = "Session reads: wait until this token (or position P:O,P:O,...) is applied.")
         String after;
 
         @Override
-        KvClient.Reply send(KvClient client) {
-            Map<String, String> p = params();
-            p.put("consistency", consistency);
-            p.put("after", after);
-            if (past != null) {
-                p.put("version", past.version == null ? null : past.version.toString());
-                p.put("as-of", past.asOf == null ? null : past.asOf.toString());
-            }
-            return client.get(key, p);
+        GetResult send(KvClient client) {
+            ReadOptions read = past == null ? ReadOptions.DEFAULT
+                    : past.version != null ? ReadOptions.atVersion(past.version) : ReadOptions.asOf(past.asOf);
+            return client.get(key, read.consistency(consistency).id(id).after(after));
         }
 
         @Override
-        String describe(JsonNode body) {
-            return body.path("value").asText();
+        String describe(GetResult result) {
+            return result.value().orElse("");
         }
     }
 
     /** Options of the writes. */
-    abstract static class WriteCommand extends IdentifiedCommand {
-        @Option(names = "--wait", paramLabel = "LEVEL", description = "Ack after: log (default), applied or all.")
-        String wait;
+    abstract static class WriteCommand extends IdentifiedCommand<OperationAck> {
+        @Option(names = "--wait", paramLabel = "LEVEL", converter = WaitConverter.class,
+                description = "Ack after: log (default), applied or all.")
+        Wait wait;
 
         @Option(names = "--if-version", paramLabel = "N", description = "Only if the key's version is N (0: only if absent).")
         Long ifVersion;
 
-        @Override
-        Map<String, String> params() {
-            Map<String, String> p = super.params();
-            p.put("wait", wait);
-            p.put("if-version", ifVersion == null ? null : ifVersion.toString());
-            return p;
+        WriteOptions writeOptions() {
+            WriteOptions options = WriteOptions.withId(id).ack(wait);
+            return ifVersion == null ? options : options.ifVersion(ifVersion);
         }
 
         @Override
-        String describe(JsonNode body) {
-            return ack(body);
+        String describe(OperationAck result) {
+            return ack(result);
         }
+    }
+
+    /** {@code --consistency}: the names in lower case. */
+    static final class LevelConverter implements CommandLine.ITypeConverter<Consistency> {
+        @Override
+        public Consistency convert(String value) {
+            return choice(Consistency.class, value);
+        }
+    }
+
+    /** {@code --wait}: the names in lower case. */
+    static final class WaitConverter implements CommandLine.ITypeConverter<Wait> {
+        @Override
+        public Wait convert(String value) {
+            return choice(Wait.class, value);
+        }
+    }
+
+    private static <E extends Enum<E>> E choice(Class<E> type, String value) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(value)) {
+                return e;
+            }
+        }
+        throw new CommandLine.TypeConversionException("expected one of " + Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT)).toList() + ", got '" + value + "'");
     }
 
     @Command(name = "put", mixinStandardHelpOptions = true, description = "Write a key's value.")
@@ -215,18 +278,16 @@ final class ClientCommands {
         String value;
 
         @Override
-        KvClient.Reply send(KvClient client) {
-            return client.put(key, value, params());
+        OperationAck send(KvClient client) {
+            return client.put(key, value, writeOptions());
         }
     }
 
     @Command(name = "update", mixinStandardHelpOptions = true, description = "Write a key's value only if the key exists.")
     static final class Update extends Put {
         @Override
-        Map<String, String> params() {
-            Map<String, String> p = super.params();
-            p.put("if-exists", "true");
-            return p;
+        WriteOptions writeOptions() {
+            return super.writeOptions().onlyIfExists();
         }
     }
 
@@ -236,14 +297,14 @@ final class ClientCommands {
         String key;
 
         @Override
-        KvClient.Reply send(KvClient client) {
-            return client.delete(key, params());
+        OperationAck send(KvClient client) {
+            return client.delete(key, writeOptions());
         }
     }
 
     @Command(name = "append", mixinStandardHelpOptions = true,
             description = "Append to a key's value (created if absent); prints the new value.")
-    static final class Append extends IdentifiedCommand {
+    static final class Append extends IdentifiedCommand<OperationAck> {
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
 
@@ -251,18 +312,18 @@ final class ClientCommands {
         String suffix;
 
         @Override
-        KvClient.Reply send(KvClient client) {
-            return client.append(key, suffix, params());
+        OperationAck send(KvClient client) {
+            return client.append(key, suffix, WriteOptions.withId(id));
         }
 
         @Override
-        String describe(JsonNode body) {
-            return ack(body);
+        String describe(OperationAck result) {
+            return ack(result);
         }
     }
 
     @Command(name = "scan", mixinStandardHelpOptions = true, description = "List keys in order, with their values.")
-    static final class Scan extends ClientCommand {
+    static final class Scan extends ClientCommand<ScanPage> {
         @Parameters(index = "0", arity = "0..1", paramLabel = "PREFIX")
         String prefix;
 
@@ -272,28 +333,25 @@ final class ClientCommands {
         @Option(names = "--cursor", paramLabel = "CURSOR", description = "Continue a previous scan.")
         String cursor;
 
-        @Option(names = "--consistency", paramLabel = "LEVEL", description = "linearizable, session or eventual.")
-        String consistency;
+        @Option(names = "--consistency", paramLabel = "LEVEL", converter = LevelConverter.class,
+                description = "linearizable (default), session or eventual.")
+        Consistency consistency;
 
         @Override
-        KvClient.Reply send(KvClient client) {
-            Map<String, String> p = new LinkedHashMap<>();
-            p.put("prefix", prefix);
-            p.put("limit", limit == null ? null : limit.toString());
-            p.put("cursor", cursor);
-            p.put("consistency", consistency);
-            return client.scan(p);
+        ScanPage send(KvClient client) {
+            if (limit != null && limit < 1) {
+                throw new IllegalArgumentException("--limit must be at least 1, got " + limit);
+            }
+            return client.scanPage(prefix, limit == null ? 0 : limit, cursor, consistency);
         }
 
         @Override
-        String describe(JsonNode body) {
+        String describe(ScanPage page) {
             StringBuilder s = new StringBuilder();
-            for (JsonNode item : body.path("items")) {
-                s.append(item.path("key").asText()).append('\t').append(item.path("value").asText()).append('\n');
+            for (Entry item : page.items()) {
+                s.append(item.key()).append('\t').append(item.value()).append('\n');
             }
-            if (!body.path("cursor").isNull() && !body.path("cursor").isMissingNode()) {
-                s.append("(more: --cursor ").append(body.path("cursor").asText()).append(")\n");
-            }
+            page.cursor().ifPresent(c -> s.append("(more: --cursor ").append(c).append(")\n"));
             return s.toString().stripTrailing();
         }
     }
@@ -302,7 +360,7 @@ final class ClientCommands {
             description = {"List a key's versions, newest first.",
                     "One line each: version, type (put, append or delete), time, request id and the value the key had"
                             + " then (long values cut; --json has them whole). Read one with 'kv get KEY --version N'."})
-    static final class History extends ClientCommand {
+    static final class History extends ClientCommand<HistoryPage> {
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
 
@@ -314,16 +372,19 @@ final class ClientCommands {
         Long before;
 
         @Override
-        KvClient.Reply send(KvClient client) {
-            Map<String, String> p = params();
-            p.put("limit", limit == null ? null : limit.toString());
-            p.put("before", before == null ? null : before.toString());
-            return client.history(key, p);
+        HistoryPage send(KvClient client) {
+            if (limit != null && limit < 1) {
+                throw new IllegalArgumentException("--limit must be at least 1, got " + limit);
+            }
+            if (before != null && before < 1) {
+                throw new IllegalArgumentException("--before must be at least 1, got " + before);
+            }
+            return client.history(key, limit == null ? 0 : limit, before == null ? 0 : before);
         }
 
         @Override
-        String describe(JsonNode body) {
-            return history(body, key, limit);
+        String describe(HistoryPage page) {
+            return history(page, key, limit);
         }
     }
 
@@ -331,42 +392,38 @@ final class ClientCommands {
     static final int VALUE_WIDTH = 60;
 
     /** A history page as a table, and how to get the next one. */
-    static String history(JsonNode body, String key, Integer limit) {
+    static String history(HistoryPage page, String key, Integer limit) {
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode item : body.path("items")) {
-            rows.add(List.of(item.path("version").asText(), item.path("type").asText(),
-                    item.path("time").asText("-"), item.hasNonNull("id") ? item.path("id").asText() : "-",
-                    item.hasNonNull("value") ? Output.oneLine(item.path("value").asText(), VALUE_WIDTH) : "-"));
+        for (KeyVersion item : page.items()) {
+            rows.add(List.of(Long.toString(item.version()), item.type(),
+                    item.time() == null ? "-" : item.time().toString(), item.id() == null ? "-" : item.id(),
+                    item.value().map(v -> Output.oneLine(v, VALUE_WIDTH)).orElse("-")));
         }
         if (rows.isEmpty()) {
             return "(no versions)";
         }
         List<String> lines = new ArrayList<>(Output.tableLines(List.of("VERSION", "TYPE", "TIME", "ID", "VALUE"), rows));
-        if (body.hasNonNull("next")) {
+        if (page.next().isPresent()) {
             lines.add("(older versions: kv history " + Output.shellWord(key) + (limit == null ? "" : " --limit " + limit)
-                    + " --before " + body.path("next").asText() + ")");
+                    + " --before " + page.next().getAsLong() + ")");
         }
         return String.join("\n", lines);
     }
 
     /** One change of a watch on one line: {@code put  key=value  (version 12, 3:11)}. */
-    static String change(JsonNode change) {
-        String type = change.path("type").asText();
-        String key = change.path("key").asText();
-        String value = change.hasNonNull("value") ? Output.oneLine(change.path("value").asText(), VALUE_WIDTH) : "";
-        String what = switch (type) {
-            case "put" -> key + "=" + value;
-            case "append" -> key + "+=" + value;
-            default -> key;
+    static String change(WatchEvent.Change change) {
+        String value = change.value().map(v -> Output.oneLine(v, VALUE_WIDTH)).orElse("");
+        String what = switch (change.type()) {
+            case "put" -> change.key() + "=" + value;
+            case "append" -> change.key() + "+=" + value;
+            default -> change.key();
         };
-        return String.format("%-6s  %s  (version %s, %s)", type, what, change.path("version").asText(),
-                change.path("token").asText());
+        return String.format("%-6s  %s  (version %d, %s)", change.type(), what, change.version(), change.token());
     }
 
     /** A progress event on one line: {@code progress  0:5,1:3  (caught up)}. */
-    static String progress(JsonNode progress) {
-        return "progress  " + progress.path("positions").asText() + "  ("
-                + (progress.path("caughtUp").asBoolean() ? "caught up" : "catching up") + ")";
+    static String progress(WatchEvent.Progress progress) {
+        return "progress  " + progress.position() + "  (" + (progress.caughtUp() ? "caught up" : "catching up") + ")";
     }
 
     @Command(name = "watch", mixinStandardHelpOptions = true,
@@ -375,14 +432,9 @@ final class ClientCommands {
                             + " key's (--key). With --json, each change's JSON as the node sent it, one a line.",
                     "When the stream drops, the watch resumes on the next node (-H) right after the last change"
                             + " or progress seen: nothing missed, nothing repeated. It gives up after "
-                            + KvWatch.MAX_TRIES + " tries in a row that bring nothing (exit 3).",
+                            + io.kvlog.client.Watch.MAX_TRIES + " tries in a row that bring nothing (exit 3).",
                     "Ends with exit 1 when the node ends the watch with an error, which goes to stderr."})
     static final class Watch implements Callable<Integer> {
-        /** How often the node is asked for a progress event; three missed in a row count as a dropped stream. */
-        static final Duration PROGRESS = Duration.ofSeconds(5);
-        /** The wait before the second try to reopen a dropped watch; it doubles with each further try. */
-        static final Duration FIRST_WAIT = Duration.ofMillis(250);
-
         @ParentCommand
         Kv kv;
 
@@ -415,7 +467,7 @@ final class ClientCommands {
         Duration timeout;
 
         @Override
-        public Integer call() {
+        public Integer call() throws InterruptedException {
             if (key != null && prefix != null) {
                 throw new IllegalArgumentException("give a PREFIX or --key, not both");
             }
@@ -425,40 +477,46 @@ final class ClientCommands {
             if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
                 throw new IllegalArgumentException("--timeout must be positive, got " + TimeArgs.format(timeout));
             }
-            Map<String, String> params = new LinkedHashMap<>();
-            if (key != null) {
-                params.put("key", KvClient.key(key));
-            } else {
-                params.put("prefix", prefix == null ? "" : prefix);
-            }
-            params.put("from", from);
+            WatchRequest request = (key != null ? WatchRequest.key(key) : WatchRequest.prefix(prefix == null ? "" : prefix))
+                    .from(from);
             Output out = kv.output();
-            int[] changes = {0};
-            try (KvWatch watch = new KvWatch(options.client(out::progress), params, PROGRESS, FIRST_WAIT,
-                    out::progress)) {
-                watch.run(event -> {
-                    if (event.isChange()) {
-                        out.line(options.json ? event.data() : describe(event.data(), ClientCommands::change));
-                        if (maxEvents != null && ++changes[0] >= maxEvents) {
-                            watch.stop();
+            AtomicInteger changes = new AtomicInteger();
+            try (KvClient client = options.client(out::progress)) {
+                CountDownLatch enough = new CountDownLatch(1);
+                io.kvlog.client.Watch watch = client.watch(request, event -> {
+                    if (event instanceof WatchEvent.Change change && enough.getCount() > 0) {
+                        out.line(options.json ? json(change) : change(change));
+                        if (maxEvents != null && changes.incrementAndGet() >= maxEvents) {
+                            enough.countDown();
                         }
-                    } else if (progress && event.isProgress()) {
-                        out.line(options.json ? event.data() : describe(event.data(), ClientCommands::progress));
+                    } else if (progress && event instanceof WatchEvent.Progress p && enough.getCount() > 0) {
+                        out.line(options.json ? json(p) : progress(p));
                     }
-                }, timeout);
+                });
+                watch.done().whenComplete((done, failure) -> enough.countDown());
+                if (timeout == null) {
+                    enough.await();
+                } else {
+                    enough.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                watch.close();
+                if (watch.done().isCompletedExceptionally()) {
+                    throw unwrap(watch.done());
+                }
             }
-            if (maxEvents != null && changes[0] < maxEvents) {
-                throw new KvException(ExitCode.FAILED, changes[0] + " of " + maxEvents + " changes within "
+            if (maxEvents != null && changes.get() < maxEvents) {
+                throw new KvException(ExitCode.FAILED, changes.get() + " of " + maxEvents + " changes within "
                         + TimeArgs.format(timeout));
             }
             return ExitCode.OK;
         }
 
-        private static String describe(String data, Function<JsonNode, String> form) {
+        private static RuntimeException unwrap(java.util.concurrent.CompletableFuture<Void> done) {
             try {
-                return form.apply(JSON.readTree(data));
-            } catch (IOException e) {
-                return data; // not JSON: shown as it came
+                done.join();
+                throw new IllegalStateException("the watch did not fail");
+            } catch (java.util.concurrent.CompletionException e) {
+                return e.getCause() instanceof RuntimeException r ? r : e;
             }
         }
     }

@@ -1,16 +1,23 @@
 package io.kvlog.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kvlog.client.Consistency;
+import io.kvlog.client.GetResult;
+import io.kvlog.client.KvClient;
+import io.kvlog.client.OperationAck;
+import io.kvlog.client.OperationFailedException;
+import io.kvlog.client.PreconditionFailedException;
+import io.kvlog.client.ReadOptions;
+import io.kvlog.client.ScanPage;
+import io.kvlog.client.Watch;
+import io.kvlog.client.WatchEvent;
+import io.kvlog.client.WatchRequest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ExecutionException;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -32,7 +39,6 @@ import picocli.CommandLine.ParentCommand;
                 "Type 'help' for the commands."})
 final class ConsoleCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final String HELP = String.join("\n",
             "put KEY VALUE      write a value (VALUE is the rest of the line)",
             "get KEY            read a key (linearizable)",
@@ -72,7 +78,7 @@ final class ConsoleCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         out = kv.output();
         client = options.client(out::progress);
-        out.line("kvlog console on " + client.baseUrl() + " — 'help' for commands, 'quit' to leave");
+        out.line("kvlog console on " + client.currentNode() + " — 'help' for commands, 'quit' to leave");
         try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
             LineReader reader = LineReaderBuilder.builder().terminal(terminal)
                     .variable(LineReader.HISTORY_FILE, history())
@@ -113,18 +119,20 @@ final class ConsoleCommand implements Callable<Integer> {
         try {
             return switch (command) {
                 case "help" -> HELP;
-                case "put" -> write(client.put(arg(words, 1, "KEY"), arg(words, 2, "VALUE"), Map.of()));
+                case "put" -> write(client.put(arg(words, 1, "KEY"), arg(words, 2, "VALUE")));
                 case "get" -> read(client.get(arg(words, 1, "KEY"), pastValue(words)));
-                case "delete" -> write(client.delete(single(words, "KEY"), Map.of()));
-                case "append" -> write(client.append(arg(words, 1, "KEY"), arg(words, 2, "SUFFIX"), Map.of()));
+                case "delete" -> write(client.delete(single(words, "KEY")));
+                case "append" -> write(client.append(arg(words, 1, "KEY"), arg(words, 2, "SUFFIX")));
                 case "scan" -> scan(words.length > 1 ? line.substring(line.indexOf(' ') + 1).strip() : null);
                 case "history" -> history(arg(words, 1, "KEY"), words.length > 2 ? count(words[2]) : null);
                 case "use" -> use(single(words, "NODE"));
                 default -> "unknown command '" + command + "'; type 'help'";
             };
-        } catch (IllegalArgumentException e) {
-            return "error: " + e.getMessage();
-        } catch (KvException e) {
+        } catch (PreconditionFailedException e) {
+            return "precondition failed: current version " + e.currentVersion();
+        } catch (OperationFailedException e) {
+            return "FAILED (outcome unknown): " + e.result().reason();
+        } catch (IllegalArgumentException | KvException | io.kvlog.client.KvException e) {
             return "error: " + e.getMessage();
         }
     }
@@ -132,7 +140,7 @@ final class ConsoleCommand implements Callable<Integer> {
     private String use(String node) {
         client.use(node.matches("\\d+")
                 ? new LocalNodes(options.cluster.openCluster()).node(Integer.parseInt(node)).url() : node);
-        return "now using " + client.baseUrl();
+        return "now using " + client.currentNode();
     }
 
     private static String arg(String[] words, int index, String name) {
@@ -142,10 +150,10 @@ final class ConsoleCommand implements Callable<Integer> {
         return words[index];
     }
 
-    /** The params of {@code get KEY [@N|@TIME]}. */
-    private static Map<String, String> pastValue(String[] words) {
+    /** How {@code get KEY [@N|@TIME]} reads: linearizable, or a past value. */
+    private static ReadOptions pastValue(String[] words) {
         if (words.length < 3) {
-            return Map.of();
+            return ReadOptions.at(Consistency.LINEARIZABLE);
         }
         String at = words[2];
         if (!at.startsWith("@") || at.length() == 1 || at.contains(" ")) {
@@ -153,8 +161,8 @@ final class ConsoleCommand implements Callable<Integer> {
                     + String.join(" ", words) + "'");
         }
         String when = at.substring(1);
-        return when.matches("\\d+") ? Map.of("version", when)
-                : Map.of("as-of", TimeArgs.instant(when, Clock.systemDefaultZone()).toString());
+        return when.matches("\\d+") ? ReadOptions.atVersion(Long.parseLong(when))
+                : ReadOptions.asOf(TimeArgs.instant(when, Clock.systemDefaultZone()));
     }
 
     private static int count(String text) {
@@ -171,99 +179,60 @@ final class ConsoleCommand implements Callable<Integer> {
         return arg(words, 1, name);
     }
 
-    private static String write(KvClient.Reply reply) {
-        JsonNode body = parse(reply);
-        return switch (reply.status()) {
-            case 200 -> (body.has("value") ? body.path("value").asText() + "  " : "")
-                    + "OK version " + body.path("version").asText() + " [" + reply.node() + "]";
-            case 412 -> "precondition failed: current version " + body.path("currentVersion").asText();
-            case 504 -> "FAILED (outcome unknown): " + body.path("reason").asText();
-            default -> "error " + reply.status() + ": " + body.path("message").asText(reply.body());
-        };
+    private String write(OperationAck ack) {
+        return ack.value().map(v -> v + "  ").orElse("") + "OK version " + ack.version() + " ["
+                + client.currentNode() + "]";
     }
 
-    private static String read(KvClient.Reply reply) {
-        JsonNode body = parse(reply);
-        return switch (reply.status()) {
-            case 200 -> body.path("value").asText() + "  (version " + body.path("version").asText() + ", "
-                    + reply.node() + ")";
-            case 404 -> body.has("key") ? "(not found" + (body.hasNonNull("reason") ? ": " + body.path("reason").asText() : "")
-                    + ")" : "error 404: " + body.path("message").asText();
-            default -> "error " + reply.status() + ": " + body.path("message").asText(reply.body());
-        };
+    private String read(GetResult result) {
+        return result.value().map(v -> v + "  (version " + result.version() + ", " + client.currentNode() + ")")
+                .orElse("(not found" + result.reason().map(r -> ": " + r).orElse("") + ")");
     }
 
     private String scan(String prefix) {
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("prefix", prefix);
-        KvClient.Reply reply = client.scan(params);
-        JsonNode body = parse(reply);
-        if (reply.status() != 200) {
-            return "error " + reply.status() + ": " + body.path("message").asText(reply.body());
-        }
+        ScanPage page = client.scanPage(prefix, 0, null, Consistency.LINEARIZABLE);
         List<String> lines = new ArrayList<>();
-        body.path("items").forEach(i -> lines.add(i.path("key").asText() + " = " + i.path("value").asText()));
+        page.items().forEach(i -> lines.add(i.key() + " = " + i.value()));
         if (lines.isEmpty()) {
             return "(no keys)";
         }
-        if (body.hasNonNull("cursor")) {
-            lines.add("(more keys; use kv scan --cursor " + body.path("cursor").asText() + ")");
-        }
+        page.cursor().ifPresent(c -> lines.add("(more keys; use kv scan --cursor " + c + ")"));
         return String.join("\n", lines);
     }
 
     private String history(String key, Integer limit) {
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("limit", limit == null ? null : limit.toString());
-        KvClient.Reply reply = client.history(key, params);
-        JsonNode body = parse(reply);
-        return switch (reply.status()) {
-            case 200 -> ClientCommands.history(body, key, limit);
-            case 404 -> body.has("key") ? "(not found)" : "error 404: " + body.path("message").asText();
-            default -> "error " + reply.status() + ": " + body.path("message").asText(reply.body());
-        };
+        return ClientCommands.history(client.history(key, limit == null ? 0 : limit, 0), key, limit);
     }
 
     /**
-     * Prints the changes under {@code prefix} as they come, from a thread of its own, until
-     * {@code untilStopped} returns (the user pressed Enter) or the watch fails; returns the last line to print.
+     * Prints the changes under {@code prefix} as they come (the watch's own thread prints them),
+     * until {@code untilStopped} returns (the user pressed Enter) or the watch fails; returns the
+     * last line to print.
      */
     String watch(String prefix, Runnable untilStopped) {
-        Map<String, String> params = Map.of("prefix", prefix);
-        AtomicReference<KvException> failure = new AtomicReference<>();
-        try (KvWatch watch = new KvWatch(client, params, ClientCommands.Watch.PROGRESS,
-                ClientCommands.Watch.FIRST_WAIT, out::progress)) {
-            Thread follower = new Thread(() -> {
-                try {
-                    watch.run(event -> {
-                        if (event.isChange()) {
-                            out.line(change(event.data()));
-                        }
-                    }, null);
-                } catch (KvException e) {
-                    failure.set(e);
-                    out.line("error: " + e.getMessage() + " (press Enter)");
-                }
-            }, "kv-console-watch");
-            out.line("watching " + (prefix.isEmpty() ? "every key" : "keys starting with " + prefix) + " on "
-                    + client.baseUrl() + "; press Enter to stop");
-            follower.start();
-            untilStopped.run();
-            watch.stop();
-            try {
-                follower.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        Watch watch = client.watch(WatchRequest.prefix(prefix), event -> {
+            if (event instanceof WatchEvent.Change change) {
+                out.line(ClientCommands.change(change));
             }
-        }
-        return failure.get() == null ? "(watch stopped)" : "(watch ended)";
-    }
-
-    private static String change(String data) {
+        });
+        watch.done().whenComplete((done, failure) -> {
+            if (failure != null) {
+                out.line("error: " + (failure.getCause() != null ? failure.getCause() : failure).getMessage()
+                        + " (press Enter)");
+            }
+        });
+        out.line("watching " + (prefix.isEmpty() ? "every key" : "keys starting with " + prefix) + " on "
+                + client.currentNode() + "; press Enter to stop");
+        untilStopped.run();
+        watch.close();
         try {
-            return ClientCommands.change(JSON.readTree(data));
-        } catch (IOException e) {
-            return data;
+            watch.done().get();
+            return "(watch stopped)";
+        } catch (ExecutionException e) {
+            return "(watch ended)";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(watch stopped)";
         }
     }
 
@@ -273,14 +242,6 @@ final class ConsoleCommand implements Callable<Integer> {
             reader.readLine("");
         } catch (UserInterruptException | EndOfFileException e) {
             // either one ends the watch, as Enter does; at the end of input the prompt then ends the console
-        }
-    }
-
-    private static JsonNode parse(KvClient.Reply reply) {
-        try {
-            return JSON.readTree(reply.body());
-        } catch (IOException e) {
-            return JSON.createObjectNode().put("message", reply.body());
         }
     }
 }

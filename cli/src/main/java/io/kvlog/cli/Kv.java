@@ -50,6 +50,13 @@ public final class Kv implements Runnable {
                 err.flush();
                 return k.exitCode();
             }
+            if (e instanceof io.kvlog.client.KvException k) {
+                // the client's refusals and failures: bad input is a usage error, no node answering is unreachable
+                err.println("kv: " + k.getMessage());
+                err.flush();
+                return k instanceof io.kvlog.client.BadRequestException ? ExitCode.USAGE
+                        : k instanceof io.kvlog.client.NoNodeAnsweredException ? ExitCode.UNREACHABLE : ExitCode.FAILED;
+            }
             if (e instanceof IllegalArgumentException) {
                 err.println("kv: " + e.getMessage());
                 err.flush();

@@ -1,5 +1,7 @@
 package io.kvlog.cli;
 
+import io.kvlog.client.ClusterView;
+import io.kvlog.client.KvClient;
 import io.kvlog.kafka.LocalKafkaCluster;
 import io.kvlog.kafka.LocalKafkaCluster.BrokerStatus;
 import io.kvlog.protocol.Topics;
@@ -78,13 +80,12 @@ final class StatusCommand implements Callable<Integer> {
         if (running.isEmpty()) {
             viewProblem = "no node is running";
         } else {
-            try {
-                KvClient.Reply reply = new KvClient(running, out::progress).send("GET", "/v1/cluster", Map.of(), null);
-                view = reply.status() == 200 ? ClusterView.parse(reply.body()) : null;
-                viewProblem = view == null ? "GET /v1/cluster on " + reply.node() + " answered " + reply.status() + " "
-                        + reply.body() : null;
-            } catch (KvException | IllegalArgumentException e) {
-                viewProblem = e.getMessage();
+            try (KvClient client = KvClient.builder(running).discover(false).spread(false).notice(out::progress)
+                    .build()) {
+                view = client.cluster();
+                viewProblem = null;
+            } catch (io.kvlog.client.KvException | IllegalArgumentException e) {
+                viewProblem = "GET /v1/cluster: " + e.getMessage();
             }
         }
         List<NodeRow> nodes = nodeRows(localNodes, view);
@@ -145,14 +146,14 @@ final class StatusCommand implements Callable<Integer> {
     static List<NodeRow> nodeRows(List<LocalNodes.NodeStatus> local, ClusterView view) {
         List<NodeRow> rows = new ArrayList<>();
         for (LocalNodes.NodeStatus n : local) {
-            var live = view == null ? Optional.<ClusterView.LiveNode>empty() : view.live(n.url());
+            var live = view == null ? Optional.<ClusterView.Node>empty() : view.node(n.url());
             rows.add(new NodeRow(Integer.toString(n.id()), n.url(), n.running() ? n.pid() : null,
                     n.running() ? "running" : "stopped", n.ready(), view == null ? null : live.isPresent(),
-                    live.map(ClusterView.LiveNode::lag).orElse(null),
-                    live.map(ClusterView.LiveNode::heartbeatAgeMs).orElse(null)));
+                    live.map(ClusterView.Node::lag).orElse(null),
+                    live.map(ClusterView.Node::heartbeatAgeMs).orElse(null)));
         }
         if (view != null) {
-            for (ClusterView.LiveNode n : view.nodes()) {
+            for (ClusterView.Node n : view.nodes()) {
                 if (local.stream().noneMatch(l -> l.url().equals(n.url()))) {
                     rows.add(new NodeRow(n.id(), n.url(), null, null, n.ready(), true, n.lag(), n.heartbeatAgeMs()));
                 }
@@ -172,7 +173,7 @@ final class StatusCommand implements Callable<Integer> {
 
     /** "live nodes per node-1 (GET /v1/cluster): node-1, node-2". */
     static String liveLine(ClusterView view) {
-        List<String> live = view.nodes().stream().map(ClusterView.LiveNode::id).toList();
+        List<String> live = view.nodes().stream().map(ClusterView.Node::id).toList();
         return "live nodes per " + view.node() + " (GET /v1/cluster): " + (live.isEmpty() ? "none" : String.join(", ", live));
     }
 

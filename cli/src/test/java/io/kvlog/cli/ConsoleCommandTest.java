@@ -1,8 +1,11 @@
 package io.kvlog.cli;
 
-import static io.kvlog.cli.FakeNode.change;
-import static io.kvlog.cli.FakeNode.send;
-import static io.kvlog.cli.FakeNode.stream;
+import io.kvlog.client.Consistency;
+import io.kvlog.client.KvClient;
+import io.kvlog.client.testing.FakeNode;
+import static io.kvlog.client.testing.FakeNode.change;
+import static io.kvlog.client.testing.FakeNode.send;
+import static io.kvlog.client.testing.FakeNode.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,7 +41,7 @@ class ConsoleCommandTest {
         FakeNode node = node(FakeNode.replying(200, GOT));
         ConsoleCommand console = console(node);
 
-        assertEquals("12  (version 13, ?)", console.run("get k @13"));
+        assertEquals("12  (version 13, " + node.url() + ")", console.run("get k @13"));
         assertEquals("version=13", node.requests().get(0).query());
         console.run("get k @-5m");
         assertTrue(node.requests().get(1).query().matches("as-of=\\d{4}-\\d\\d-\\d\\dT.*Z"), node.requests().toString());
@@ -65,7 +68,7 @@ class ConsoleCommandTest {
                 "13       put   2026-12-02T06:00:01Z  -   12",
                 "(older versions: kv history k --limit 1 --before 12)"), console.run("history k 1"));
         assertEquals("/v1/kv/k/history", node.requests().get(0).path());
-        assertEquals("limit=1", node.requests().get(0).query());
+        assertEquals("consistency=linearizable&limit=1", node.requests().get(0).query());
         assertEquals("error: expected a number of versions, got 'x'", console.run("history k x"));
         assertTrue(console.run("help").contains("history KEY [N]"));
     }
@@ -103,7 +106,8 @@ class ConsoleCommandTest {
     }
 
     private ConsoleCommand console(FakeNode node) {
-        return new ConsoleCommand(new KvClient(List.of(node.url()), err::write),
+        return new ConsoleCommand(KvClient.builder(node.url()).discover(false).spread(false)
+                .consistency(Consistency.LINEARIZABLE).notice(err::write).build(),
                 new Output(new PrintWriter(out, true), new PrintWriter(err, true)));
     }
 

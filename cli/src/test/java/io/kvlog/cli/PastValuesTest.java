@@ -1,5 +1,10 @@
 package io.kvlog.cli;
 
+import io.kvlog.client.HistoryPage;
+import io.kvlog.client.KeyVersion;
+import java.util.Optional;
+import java.util.OptionalLong;
+import io.kvlog.client.testing.FakeNode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,11 +51,11 @@ class PastValuesTest {
                 "12       put     2026-12-02T06:00:00.123Z  req-6  1",
                 "(older versions: kv history k --limit 3 --before 12)"), run.out().lines().toList());
         assertEquals("/v1/kv/k/history", node.requests().get(0).path());
-        assertEquals("limit=3", node.requests().get(0).query());
+        assertEquals("consistency=linearizable&limit=3", node.requests().get(0).query());
     }
 
     @Test
-    void historyAsksForTheNextPageAndPrintsJsonAsItCame() throws IOException {
+    void historyAsksForTheNextPageAndPrintsItsJson() throws IOException {
         String last = "{\"key\":\"a b/c\",\"items\":[],\"next\":null}";
         FakeNode node = node(200, last);
 
@@ -59,15 +64,16 @@ class PastValuesTest {
 
         assertEquals("(no versions)", run.out().strip(), run.toString());
         assertEquals("/v1/kv/a%20b%2Fc/history", node.requests().get(0).path());
-        assertEquals("before=12", node.requests().get(0).query());
+        assertEquals("consistency=linearizable&before=12", node.requests().get(0).query());
         assertEquals(last, json.out().strip());
-        assertEquals(null, node.requests().get(1).query());
+        assertEquals("consistency=linearizable", node.requests().get(1).query());
     }
 
     @Test
     void historyHintQuotesAKeyTheShellWouldSplit() throws IOException {
-        String page = "{\"key\":\"it's a key\",\"items\":[{\"version\":3,\"type\":\"put\",\"value\":\"x\"}],\"next\":2}";
-        String text = ClientCommands.history(new ObjectMapper().readTree(page), "it's a key", null);
+        HistoryPage page = new HistoryPage("it's a key", List.of(new KeyVersion(3, "put", Optional.of("x"), null, null)),
+                OptionalLong.of(2));
+        String text = ClientCommands.history(page, "it's a key", null);
 
         assertEquals("(older versions: kv history 'it'\\''s a key' --before 2)", text.lines().reduce((a, b) -> b).orElseThrow());
         assertTrue(text.contains("3        put   -     -   x"), text);

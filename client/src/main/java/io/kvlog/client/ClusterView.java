@@ -2,6 +2,7 @@ package io.kvlog.client;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a node knows of the cluster ({@code GET /v1/cluster}).
@@ -15,6 +16,18 @@ import java.util.Map;
 public record ClusterView(String node, List<Broker> brokers, List<Node> nodes, List<Partition> partitions,
                           List<String> problems) {
 
+    public ClusterView {
+        brokers = brokers == null ? List.of() : List.copyOf(brokers);
+        nodes = nodes == null ? List.of() : List.copyOf(nodes);
+        partitions = partitions == null ? List.of() : List.copyOf(partitions);
+        problems = problems == null ? List.of() : List.copyOf(problems);
+    }
+
+    /** The live node at {@code url}, if it is live. */
+    public Optional<Node> node(String url) {
+        return nodes.stream().filter(n -> url.equals(n.url())).findFirst();
+    }
+
     /** A Kafka broker. */
     public record Broker(int id, String host, int port, String rack) {
     }
@@ -22,10 +35,12 @@ public record ClusterView(String node, List<Broker> brokers, List<Node> nodes, L
     /**
      * A live kvlog node.
      *
-     * @param applied per partition, the offset its copy has applied up to
-     * @param lag     how many events its copy is behind the log, or null if unknown
+     * @param started        when it started, epoch millis
+     * @param heartbeatAgeMs how long ago its last heartbeat was (null: unknown)
+     * @param applied        per partition, the offset its copy has applied up to ({@code -1}: none)
+     * @param lag            how many events its copy is behind the log, or null if unknown
      */
-    public record Node(String id, String url, List<String> roles, boolean ready, long started, long heartbeatAgeMs,
+    public record Node(String id, String url, List<String> roles, boolean ready, long started, Long heartbeatAgeMs,
                        Map<Integer, Long> applied, Long lag) {
     }
 

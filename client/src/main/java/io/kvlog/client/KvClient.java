@@ -213,13 +213,18 @@ public final class KvClient implements AutoCloseable {
     }
 
     public CompletableFuture<GetResult> getAsync(String key, ReadOptions options) {
-        Map<String, String> params = readParams(options.consistency());
+        if (options.after() != null) {
+            session.sawAll(options.after());
+        }
+        boolean past = options.version() != null || options.asOf() != null;
+        // a past value is read from the log at that version or moment: no consistency to ask for
+        Map<String, String> params = past ? new LinkedHashMap<>() : readParams(options.consistency());
         params.put("id", options.id());
         params.put("version", options.version() == null ? null : options.version().toString());
         params.put("as-of", options.asOf() == null ? null : options.asOf().toString());
         return transport.send(Request.of("GET", keyPath(key), params)).thenApply(reply -> {
             GetResult result = Replies.get(reply);
-            if (options.version() == null && options.asOf() == null) {
+            if (!past) {
                 session.saw(result.token());
             }
             return result;

@@ -12,7 +12,11 @@ public final class NoNodeAnsweredException extends KvException {
     private final List<String> tried;
 
     public NoNodeAnsweredException(List<String> tried, Throwable cause) {
-        super(0, "NO_NODE_ANSWERED", "no node answered; tried " + String.join(", ", tried), cause);
+        this("no node answered; tried " + String.join(", ", tried), tried, cause);
+    }
+
+    public NoNodeAnsweredException(String message, List<String> tried, Throwable cause) {
+        super(0, "NO_NODE_ANSWERED", message, cause);
         this.tried = List.copyOf(tried);
     }
 

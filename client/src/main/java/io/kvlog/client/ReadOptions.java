@@ -10,10 +10,12 @@ import java.time.Instant;
  * @param version     the value the key had at this version (null: the current value)
  * @param asOf        the value the key had at this moment (null: the current value)
  * @param id          a request id to echo in the reply (optional)
+ * @param after       a token or position ({@code P:O,…}) from elsewhere (another process) that a
+ *                    session read waits for too; it joins the client's session
  */
-public record ReadOptions(Consistency consistency, Long version, Instant asOf, String id) {
+public record ReadOptions(Consistency consistency, Long version, Instant asOf, String id, String after) {
 
-    public static final ReadOptions DEFAULT = new ReadOptions(null, null, null, null);
+    public static final ReadOptions DEFAULT = new ReadOptions(null, null, null, null, null);
 
     public ReadOptions {
         if (version != null && asOf != null) {
@@ -26,18 +28,22 @@ public record ReadOptions(Consistency consistency, Long version, Instant asOf, S
     }
 
     public static ReadOptions atVersion(long version) {
-        return new ReadOptions(null, version, null, null);
+        return new ReadOptions(null, version, null, null, null);
     }
 
     public static ReadOptions asOf(Instant moment) {
-        return new ReadOptions(null, null, moment, null);
+        return new ReadOptions(null, null, moment, null, null);
     }
 
     public ReadOptions consistency(Consistency newConsistency) {
-        return new ReadOptions(newConsistency, version, asOf, id);
+        return new ReadOptions(newConsistency, version, asOf, id, after);
     }
 
     public ReadOptions id(String newId) {
-        return new ReadOptions(consistency, version, asOf, newId);
+        return new ReadOptions(consistency, version, asOf, newId, after);
+    }
+
+    public ReadOptions after(String position) {
+        return new ReadOptions(consistency, version, asOf, id, position);
     }
 }

@@ -35,6 +35,13 @@ final class Session {
         }
     }
 
+    /** Takes in each {@code PARTITION:OFFSET} of a position {@code P:O,P:O,…}. */
+    void sawAll(String position) {
+        for (String token : position.split(",")) {
+            saw(token.strip());
+        }
+    }
+
     /** {@code P:O,P:O,…}, or null before any reply. */
     synchronized String after() {
         if (offsets.isEmpty()) {

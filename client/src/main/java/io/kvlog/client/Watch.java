@@ -146,8 +146,8 @@ public final class Watch implements AutoCloseable {
             }
             if (failure != null) {
                 if (++tries >= MAX_TRIES) {
-                    throw new NoNodeAnsweredException(List.of("watch: gave up after " + tries
-                            + " tries to reopen it; last: " + failure), null);
+                    throw new NoNodeAnsweredException("watch: gave up after " + tries + " tries to reopen it; last: "
+                            + failure, List.of(failure), null);
                 }
                 if (await(wait(tries))) {
                     return;
@@ -161,8 +161,9 @@ public final class Watch implements AutoCloseable {
             }
             tries = drop.anyEvent() ? 0 : tries + 1;
             if (tries >= MAX_TRIES) {
-                throw new NoNodeAnsweredException(List.of("watch: gave up after " + tries + " tries to reopen it;"
-                        + " last: " + reply.url() + " (" + drop.reason() + ")"), null);
+                String last = reply.url() + " (" + drop.reason() + ")";
+                throw new NoNodeAnsweredException("watch: gave up after " + tries + " tries to reopen it; last: " + last,
+                        List.of(last), null);
             }
             dropped = reply.url();
             transport.notice("watch: stream from " + reply.url() + " dropped (" + drop.reason() + "); "

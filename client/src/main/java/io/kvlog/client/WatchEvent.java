@@ -25,10 +25,15 @@ public sealed interface WatchEvent {
     }
 
     /**
-     * The watch has read every partition up to {@code position} (changes come only after it).
+     * The watch has read every partition up to {@code positions} (changes come only after it).
      *
      * @param caughtUp whether the watch has reached this node's copy (it delivers live changes now)
      */
-    record Progress(String position, boolean caughtUp) implements WatchEvent {
+    record Progress(String positions, boolean caughtUp) implements WatchEvent {
+
+        @Override
+        public String position() {
+            return positions;
+        }
     }
 }

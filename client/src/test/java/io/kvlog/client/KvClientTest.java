@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpExchange;
+import io.kvlog.client.testing.FakeNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
@@ -30,8 +32,13 @@ class KvClientTest {
                 + ",\"token\":\"" + token + "\"}";
     }
 
-    private static String idOf(FakeNode.Seen request) {
-        Matcher m = ID.matcher(request.target());
+    private static String target(HttpExchange ex) {
+        return ex.getRequestURI().getRawPath()
+                + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery());
+    }
+
+    private static String idOf(String target) {
+        Matcher m = ID.matcher(target);
         return m.find() ? m.group(1) : null;
     }
 
@@ -44,9 +51,9 @@ class KvClientTest {
     @Test
     void aWriteGoesToTheNextNodeWithTheSameIdWhenANodeDoesNotAnswer() throws Exception {
         // Given a node that is not ready, one that is not there, and one that acks
-        try (FakeNode notReady = new FakeNode((ex, req) -> FakeNode.reply(ex, 503,
+        try (FakeNode notReady = FakeNode.start((ex, n) -> FakeNode.reply(ex, 503,
                 "{\"error\":\"NOT_READY\",\"message\":\"node-1 is not ready: replaying\"}"));
-             FakeNode ok = new FakeNode((ex, req) -> FakeNode.reply(ex, 200, ack(idOf(req), "k", 3, "1:9")))) {
+             FakeNode ok = FakeNode.start((ex, n) -> FakeNode.reply(ex, 200, ack(idOf(target(ex)), "k", 3, "1:9")))) {
             List<String> notices = new CopyOnWriteArrayList<>();
             try (KvClient client = KvClient.builder(notReady.url(), "127.0.0.1:" + closedPort(), ok.url())
                     .discover(false).spread(false).notice(notices::add).build()) {
@@ -54,11 +61,11 @@ class KvClientTest {
                 OperationAck ack = client.put("k", "v");
 
                 // Then the acking node got it with the id the first node got, and the ack names it
-                String id = idOf(notReady.seen.get(0));
-                assertEquals(id, idOf(ok.seen.get(0)));
+                String id = idOf(notReady.requests().get(0).target());
+                assertEquals(id, idOf(ok.requests().get(0).target()));
                 assertEquals(id, ack.id());
                 assertEquals(3, ack.version());
-                assertEquals("v", ok.seen.get(0).body());
+                assertEquals("v", ok.requests().get(0).body());
                 assertEquals(2, notices.size(), notices.toString());
                 assertTrue(notices.get(1).contains("connection refused"), notices.toString());
                 // and the node that answered is where the next request starts
@@ -78,18 +85,18 @@ class KvClientTest {
 
     @Test
     void discoveredNodesShareTheRequestsAndReadsCarryTheSession() throws Exception {
-        List<FakeNode.Seen> all = new CopyOnWriteArrayList<>();
-        FakeNode.Handler node = (ex, req) -> {
-            all.add(req);
-            if (req.method().equals("PUT")) {
-                FakeNode.reply(ex, 200, ack(idOf(req), "k", 1, req.target().contains("/a?") ? "2:7" : "0:4"));
+        List<String> all = new CopyOnWriteArrayList<>();
+        FakeNode.Handler node = (ex, n) -> {
+            all.add(target(ex));
+            if (ex.getRequestMethod().equals("PUT")) {
+                FakeNode.reply(ex, 200, ack(idOf(target(ex)), "k", 1, target(ex).contains("/a?") ? "2:7" : "0:4"));
             } else {
                 FakeNode.reply(ex, 200, "{\"result\":\"GetResult\",\"key\":\"a\",\"value\":\"x\",\"version\":1,"
                         + "\"token\":\"2:7\",\"id\":null}");
             }
         };
-        try (FakeNode b = new FakeNode(node); FakeNode c = new FakeNode(node);
-             FakeNode seed = new FakeNode((ex, req) -> FakeNode.reply(ex, 200, "{\"node\":\"s\",\"brokers\":[],"
+        try (FakeNode b = FakeNode.start(node); FakeNode c = FakeNode.start(node);
+             FakeNode seed = FakeNode.start((ex, n) -> FakeNode.reply(ex, 200, "{\"node\":\"s\",\"brokers\":[],"
                      + "\"nodes\":[{\"id\":\"b\",\"url\":\"" + b.url() + "\",\"roles\":[],\"ready\":true},"
                      + "{\"id\":\"c\",\"url\":\"" + c.url() + "/\",\"roles\":[],\"ready\":true},"
                      + "{\"id\":\"d\",\"url\":\"http://127.0.0.1:1\",\"roles\":[],\"ready\":false}],"
@@ -102,11 +109,11 @@ class KvClientTest {
 
             // Then the ready nodes named by the seed served them, in turn
             assertEquals(List.of(b.url(), c.url()), client.nodes());
-            assertEquals(1, seed.seen.size());
-            assertFalse(b.seen.isEmpty());
-            assertFalse(c.seen.isEmpty());
+            assertEquals(1, seed.requests().size());
+            assertFalse(b.requests().isEmpty());
+            assertFalse(c.requests().isEmpty());
             // and the read asked for the session of both writes
-            String get = all.get(2).target();
+            String get = all.get(2);
             assertTrue(get.contains("consistency=session"), get);
             assertTrue(get.contains("after=0%3A4%2C2%3A7"), get);
             assertEquals(Optional.of("x"), read.value());
@@ -116,16 +123,16 @@ class KvClientTest {
 
     @Test
     void refusalsAreTypedExceptionsNamingTheProblem() throws Exception {
-        try (FakeNode node = new FakeNode((ex, req) -> {
-            if (req.target().startsWith("/v1/kv/bad")) {
+        try (FakeNode node = FakeNode.start((ex, n) -> {
+            if (target(ex).startsWith("/v1/kv/bad")) {
                 FakeNode.reply(ex, 400, "{\"error\":\"BAD_REQUEST\",\"message\":\"if-version: expected a number\"}");
-            } else if (req.target().startsWith("/v1/kv/cond")) {
+            } else if (target(ex).startsWith("/v1/kv/cond")) {
                 FakeNode.reply(ex, 412, "{\"result\":\"PreconditionFailed\",\"id\":\"i\",\"key\":\"cond\","
                         + "\"currentVersion\":4,\"token\":\"1:2\"}");
-            } else if (req.target().startsWith("/v1/kv/slow")) {
-                FakeNode.reply(ex, 504, "{\"result\":\"OperationFailed\",\"id\":\"" + idOf(req)
+            } else if (target(ex).startsWith("/v1/kv/slow")) {
+                FakeNode.reply(ex, 504, "{\"result\":\"OperationFailed\",\"id\":\"" + idOf(target(ex))
                         + "\",\"key\":\"slow\",\"reason\":\"not confirmed within 1000 ms\"}");
-            } else if (req.target().startsWith("/v1/kv/busy")) {
+            } else if (target(ex).startsWith("/v1/kv/busy")) {
                 FakeNode.reply(ex, 503, "{\"error\":\"OVERLOADED\",\"message\":\"too many writes in flight\"}");
             } else {
                 FakeNode.reply(ex, 404, "{\"result\":\"GetResult\",\"key\":\"gone\",\"value\":null,\"version\":2,"
@@ -148,13 +155,13 @@ class KvClientTest {
             assertEquals(Optional.empty(), gone.value());
             assertEquals(2, gone.version());
             // the conditional put was sent with its condition
-            assertTrue(node.seen.get(1).target().contains("if-version=3"), node.seen.get(1).target());
+            assertTrue(node.requests().get(1).target().contains("if-version=3"), node.requests().get(1).target());
         }
     }
 
     @Test
     void aScanReadsPageAfterPageLazily() throws Exception {
-        try (FakeNode node = new FakeNode((ex, req) -> FakeNode.reply(ex, 200, req.target().contains("cursor=")
+        try (FakeNode node = FakeNode.start((ex, n) -> FakeNode.reply(ex, 200, target(ex).contains("cursor=")
                 ? "{\"items\":[{\"key\":\"p/c\",\"value\":\"3\",\"version\":1}],\"cursor\":null}"
                 : "{\"items\":[{\"key\":\"p/a\",\"value\":\"1\",\"version\":1},"
                 + "{\"key\":\"p/b\",\"value\":\"2\",\"version\":5}],\"cursor\":\"Yg\"}"));
@@ -162,17 +169,17 @@ class KvClientTest {
             var keys = client.scan("p/", 2, Consistency.EVENTUAL).iterator();
             assertTrue(keys.hasNext());
             assertEquals(new Entry("p/a", "1", 1), keys.next());
-            assertEquals(1, node.seen.size(), "one page read so far");
+            assertEquals(1, node.requests().size(), "one page read so far");
             List<String> rest = new ArrayList<>();
             keys.forEachRemaining(e -> rest.add(e.key()));
             assertEquals(List.of("p/b", "p/c"), rest);
-            assertTrue(node.seen.get(1).target().contains("cursor=Yg"), node.seen.get(1).target());
-            assertTrue(node.seen.get(0).target().contains("prefix=p%2F"), node.seen.get(0).target());
+            assertTrue(node.requests().get(1).target().contains("cursor=Yg"), node.requests().get(1).target());
+            assertTrue(node.requests().get(0).target().contains("prefix=p%2F"), node.requests().get(0).target());
         }
     }
 
-    private static FakeNode.Handler stream(String... events) {
-        return (ex, req) -> {
+    private static FakeNode.Handler streaming(String... events) {
+        return (ex, n) -> {
             ex.getResponseHeaders().set("Content-Type", "text/event-stream");
             ex.sendResponseHeaders(200, 0);
             try (OutputStream out = ex.getResponseBody()) {
@@ -193,8 +200,8 @@ class KvClientTest {
     @Test
     void aDroppedWatchResumesOnTheNextNodeAfterTheLastEvent() throws Exception {
         // Given a node whose stream ends after two changes, and another with the third
-        try (FakeNode first = new FakeNode(stream(change("a", 1, "0:1"), change("a", 2, "0:2")));
-             FakeNode second = new FakeNode(stream(": hello\n\n", "event: progress\nid: 0:2\ndata: {\"positions\":"
+        try (FakeNode first = FakeNode.start(streaming(change("a", 1, "0:1"), change("a", 2, "0:2")));
+             FakeNode second = FakeNode.start(streaming(": hello\n\n", "event: progress\nid: 0:2\ndata: {\"positions\":"
                      + "\"0:2\",\"caughtUp\":true}\n\n", change("a", 3, "0:3")))) {
             List<WatchEvent> events = new CopyOnWriteArrayList<>();
             try (KvClient client = KvClient.builder(first.url(), second.url()).discover(false).spread(false).build()) {
@@ -210,9 +217,9 @@ class KvClientTest {
                 assertEquals(List.of(1L, 2L, 3L), events.stream().filter(e -> e instanceof WatchEvent.Change)
                         .map(e -> ((WatchEvent.Change) e).version()).toList());
                 assertTrue(events.get(2) instanceof WatchEvent.Progress p && p.caughtUp(), events.toString());
-                assertEquals("0:2", second.seen.get(0).lastEventId());
-                assertTrue(first.seen.get(0).target().contains("from=0"), first.seen.get(0).target());
-                assertFalse(second.seen.get(0).target().contains("from="), second.seen.get(0).target());
+                assertEquals("0:2", second.requests().get(0).lastEventId());
+                assertTrue(first.requests().get(0).target().contains("from=0"), first.requests().get(0).target());
+                assertFalse(second.requests().get(0).target().contains("from="), second.requests().get(0).target());
                 assertEquals("0:3", watch.position());
             }
         }
@@ -220,7 +227,7 @@ class KvClientTest {
 
     @Test
     void opsGiveEveryWriteAnIdAndReplyInOrder() throws Exception {
-        try (FakeNode node = new FakeNode((ex, req) -> FakeNode.reply(ex, 200, "[" + ack("x", "a", 1, "0:1") + ","
+        try (FakeNode node = FakeNode.start((ex, n) -> FakeNode.reply(ex, 200, "[" + ack("x", "a", 1, "0:1") + ","
                 + "{\"result\":\"OperationFailed\",\"id\":\"r\",\"key\":\"b\",\"reason\":\"timeout\"},"
                 + "{\"result\":\"GetResult\",\"key\":\"a\",\"value\":\"1\",\"version\":1,\"token\":\"0:1\",\"id\":\"g\"}]"));
              KvClient client = KvClient.builder(node.url()).discover(false).build()) {
@@ -228,7 +235,7 @@ class KvClientTest {
             assertTrue(results.get(0) instanceof OperationAck);
             assertEquals(new OperationFailed("r", "timeout"), results.get(1));
             assertEquals(Optional.of("1"), ((GetResult) results.get(2)).value());
-            String body = node.seen.get(0).body();
+            String body = node.requests().get(0).body();
             Set<String> fields = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(body).results()
                     .map(m -> m.group(1)).collect(Collectors.toSet());
             assertEquals(3, fields.size(), body); // a made-up id for the insert, and the two given
@@ -238,7 +245,7 @@ class KvClientTest {
 
     @Test
     void optionsRefuseWhatTheProtocolCannotDo() {
-        assertThrows(IllegalArgumentException.class, () -> new ReadOptions(null, 3L, java.time.Instant.now(), null));
+        assertThrows(IllegalArgumentException.class, () -> new ReadOptions(null, 3L, java.time.Instant.now(), null, null));
         assertThrows(IllegalArgumentException.class, () -> WatchRequest.key("a").progress(Duration.ZERO));
         try (KvClient client = KvClient.builder("127.0.0.1:1").discover(false).build()) {
             assertThrows(IllegalArgumentException.class, () -> client.put("", "v"));

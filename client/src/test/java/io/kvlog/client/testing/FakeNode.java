@@ -1,4 +1,4 @@
-package io.kvlog.cli;
+package io.kvlog.client.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -16,16 +16,21 @@ import java.util.concurrent.TimeUnit;
 /**
  * A kvlog node faked on 127.0.0.1, on a free port: answers each request with a handler, and
  * records what it was asked. A streaming handler may {@link #hold} its stream open until the node
- * is closed.
+ * is closed. Shared with the cli module's tests (the client's test-jar).
  */
-final class FakeNode implements AutoCloseable {
+public final class FakeNode implements AutoCloseable {
 
     /** What the node was asked. */
-    record Request(String method, String path, String query, String lastEventId, String accept) {
+    public record Request(String method, String path, String query, String lastEventId, String accept, String body) {
+
+        /** The path and, if any, {@code ?query}, as sent (percent-encoded). */
+        public String target() {
+            return query == null ? path : path + "?" + query;
+        }
     }
 
     /** Answers the {@code n}th request (from 0). */
-    interface Handler {
+    public interface Handler {
         void handle(HttpExchange exchange, int n) throws IOException;
     }
 
@@ -42,7 +47,8 @@ final class FakeNode implements AutoCloseable {
                 n = requests.size();
                 requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
                         exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders().getFirst("Last-Event-ID"),
-                        exchange.getRequestHeaders().getFirst("Accept")));
+                        exchange.getRequestHeaders().getFirst("Accept"),
+                        new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
             }
             try {
                 handler.handle(exchange, n);
@@ -54,24 +60,24 @@ final class FakeNode implements AutoCloseable {
         server.start();
     }
 
-    static FakeNode start(Handler handler) throws IOException {
+    public static FakeNode start(Handler handler) throws IOException {
         return new FakeNode(handler);
     }
 
     /** A node that answers every request with {@code status} and the JSON {@code body}. */
-    static FakeNode replying(int status, String body) throws IOException {
+    public static FakeNode replying(int status, String body) throws IOException {
         return start((exchange, n) -> reply(exchange, status, body));
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         return requests;
     }
 
-    static void reply(HttpExchange exchange, int status, String json) throws IOException {
+    public static void reply(HttpExchange exchange, int status, String json) throws IOException {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length);
@@ -79,7 +85,7 @@ final class FakeNode implements AutoCloseable {
     }
 
     /** Starts an event stream: 200, {@code text/event-stream}, {@code X-KV-Watch}. */
-    static OutputStream stream(HttpExchange exchange) throws IOException {
+    public static OutputStream stream(HttpExchange exchange) throws IOException {
         exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
         exchange.getResponseHeaders().add("X-KV-Watch", "w-1");
         exchange.sendResponseHeaders(200, 0);
@@ -87,18 +93,18 @@ final class FakeNode implements AutoCloseable {
     }
 
     /** Writes raw SSE text and flushes it. */
-    static void send(OutputStream stream, String text) throws IOException {
+    public static void send(OutputStream stream, String text) throws IOException {
         stream.write(text.getBytes(StandardCharsets.UTF_8));
         stream.flush();
     }
 
     /** A change as the node sends it: {@code id:} then {@code data:} then a blank line. */
-    static String change(String id, String json) {
+    public static String change(String id, String json) {
         return "id: " + id + "\ndata: " + json + "\n\n";
     }
 
     /** Keeps a stream open until the node is closed (at most 30 s). */
-    void hold() {
+    public void hold() {
         try {
             closed.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
