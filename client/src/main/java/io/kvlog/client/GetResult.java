@@ -8,7 +8,7 @@ import java.util.Optional;
  * @param key     the key read
  * @param value   its value; empty when the key is absent (or, for a read of a past version or
  *                moment, had no value then)
- * @param version the key's version (0: never written)
+ * @param version the key's version: the offset + 1 of the event that made the value (0: never written)
  * @param token   {@code PARTITION:OFFSET} this copy had applied when it answered
  * @param id      the request id the read was sent with, or null
  * @param reason  for a read of a past version or moment without a value: why (a delete, no such

@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  *   <li><b>Failover, at most once.</b> When a node does not answer (no connection, a reset, no
  *   reply within the request timeout, or a 503 saying it is not ready or shutting down), the same
  *   request goes to the next node. A write carries one id on every attempt — yours, or a UUID the
- *   client makes — so it takes effect at most once whichever node applies it. When no node
+ *   client makes — so it takes effect at most once whichever node applies it; a retry waits for
+ *   the apply, so its ack reports the id's first outcome (the version the write made). When no node
  *   answers, {@link NoNodeAnsweredException}; the write may still have happened: send it again
  *   with the same id.</li>
  *   <li><b>Sessions.</b> The client remembers, per partition, the newest token of every reply it
@@ -144,7 +145,7 @@ public final class KvClient implements AutoCloseable {
         if (options.ifExists()) {
             params.put("if-exists", "true");
         }
-        return write(Request.of("PUT", keyPath(key), params).withBody(value, "text/plain; charset=utf-8"));
+        return write("PUT", keyPath(key), params, value);
     }
 
     /** Removes {@code key} (the protocol's {@code Remove}). */
@@ -160,7 +161,7 @@ public final class KvClient implements AutoCloseable {
         if (options.ifExists()) {
             throw new IllegalArgumentException("ifExists is for puts; a delete takes ifVersion");
         }
-        return write(Request.of("DELETE", keyPath(key), writeParams(options)));
+        return write("DELETE", keyPath(key), writeParams(options), null);
     }
 
     /** Appends {@code suffix} to {@code key}'s value (created if absent); the ack carries the new value. */
@@ -176,8 +177,7 @@ public final class KvClient implements AutoCloseable {
         if (options.ifExists() || options.ifVersion() != null) {
             throw new IllegalArgumentException("an append takes no condition");
         }
-        return write(Request.of("POST", keyPath(key) + "/append", writeParams(options))
-                .withBody(suffix, "text/plain; charset=utf-8"));
+        return write("POST", keyPath(key) + "/append", writeParams(options), suffix);
     }
 
     private static Map<String, String> writeParams(WriteOptions options) {
@@ -186,6 +186,26 @@ public final class KvClient implements AutoCloseable {
         params.put("wait", options.ack() == null ? null : options.ack().name().toLowerCase(Locale.ROOT));
         params.put("if-version", options.ifVersion() == null ? null : options.ifVersion().toString());
         return params;
+    }
+
+    /**
+     * Sends a write; a retry on a further node waits for the apply ({@code wait=applied} where
+     * {@code log} was asked): the first attempt may have reached the log, and only the apply knows
+     * the first outcome of the id, which the ack must report (a {@code wait=log} ack of a duplicate
+     * would name the duplicate's version).
+     */
+    private CompletableFuture<OperationAck> write(String method, String path, Map<String, String> params, String body) {
+        Request request = Request.of(method, path, params);
+        if (params.get("wait") == null || params.get("wait").equals("log")) {
+            Map<String, String> applied = new LinkedHashMap<>(params);
+            applied.put("wait", "applied");
+            request = request.withRetry(withBody(Request.of(method, path, applied), body));
+        }
+        return write(withBody(request, body));
+    }
+
+    private static Request withBody(Request request, String body) {
+        return body == null ? request : request.withBody(body, "text/plain; charset=utf-8");
     }
 
     private CompletableFuture<OperationAck> write(Request request) {
@@ -330,7 +350,10 @@ public final class KvClient implements AutoCloseable {
                 item.put("id", id);
             }
         }
-        return transport.send(Request.of("POST", "/v1/ops", Map.of()).withBody(body.toString(), "application/json"))
+        Request request = Request.of("POST", "/v1/ops", Map.of()).withBody(body.toString(), "application/json");
+        // a retry on a further node waits for the apply, so its replies are the first outcomes of the ids
+        return transport.send(request.withRetry(Request.of("POST", "/v1/ops", Map.of("wait", "applied"))
+                        .withBody(body.toString(), "application/json")))
                 .thenApply(reply -> {
                     List<Result> results = new ArrayList<>();
                     for (var item : Replies.ok(reply)) {

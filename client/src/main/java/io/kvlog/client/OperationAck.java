@@ -7,7 +7,7 @@ import java.util.Optional;
  *
  * @param id      the write's request id: a retry with it takes effect once
  * @param key     the key written
- * @param version the key's version after the write (1, 2, …; a delete has one too)
+ * @param version the key's version after the write: its event's offset + 1 (a delete has one too)
  * @param token   {@code PARTITION:OFFSET} of the write's event: a read after it sees the write
  * @param value   an append's new value; empty for a put or a delete
  */

@@ -63,6 +63,9 @@ class KvClientTest {
                 // Then the acking node got it with the id the first node got, and the ack names it
                 String id = idOf(notReady.requests().get(0).target());
                 assertEquals(id, idOf(ok.requests().get(0).target()));
+                // and the retry waited for the apply, so the ack reports the id's first outcome
+                assertEquals("id=" + id, notReady.requests().get(0).query());
+                assertEquals("id=" + id + "&wait=applied", ok.requests().get(0).query());
                 assertEquals(id, ack.id());
                 assertEquals(3, ack.version());
                 assertEquals("v", ok.requests().get(0).body());

@@ -42,21 +42,30 @@ public final class Transport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A request: method, path with its query, body (text, JSON for {@code application/json}) and headers. */
-    public record Request(String method, String target, String body, String contentType, Map<String, String> headers) {
+    /**
+     * A request: method, path with its query, body (text, JSON for {@code application/json}),
+     * headers, and what to send instead when it goes to a further node after one did not answer
+     * ({@code retry}, null: the same).
+     */
+    public record Request(String method, String target, String body, String contentType, Map<String, String> headers,
+                          Request retry) {
 
         public static Request of(String method, String path, Map<String, String> params) {
-            return new Request(method, path + query(params), null, null, Map.of());
+            return new Request(method, path + query(params), null, null, Map.of(), null);
         }
 
         public Request withBody(String newBody, String newContentType) {
-            return new Request(method, target, newBody, newContentType, headers);
+            return new Request(method, target, newBody, newContentType, headers, retry);
         }
 
         public Request withHeader(String name, String value) {
             Map<String, String> all = new LinkedHashMap<>(headers);
             all.put(name, value);
-            return new Request(method, target, body, contentType, all);
+            return new Request(method, target, body, contentType, all, retry);
+        }
+
+        public Request withRetry(Request instead) {
+            return new Request(method, target, body, contentType, headers, instead);
         }
     }
 
@@ -182,7 +191,8 @@ public final class Transport {
     private CompletableFuture<Reply> attempt(Request request, List<String> order, int i, List<String> tried,
                                              Throwable lastFailure) {
         String node = order.get(i);
-        return http.sendAsync(build(node, request), HttpResponse.BodyHandlers.ofString())
+        Request sent = i > 0 && request.retry() != null ? request.retry() : request;
+        return http.sendAsync(build(node, sent), HttpResponse.BodyHandlers.ofString())
                 .handle((response, failure) -> {
                     Throwable cause = unwrap(failure);
                     String silence = cause != null ? reason(cause) : notReady(response.statusCode(), response.body());
