@@ -43,8 +43,8 @@ class BenchIT {
             // replay scenario and small watch and history scenarios
             KvRun bench = KvRun.of("bench", "--data", data, "--suite", "quick", "--duration", "3", "--warmup", "1",
                     "--prime", "3", "--keys", "200", "--connections", "8", "--baseline", "kafka", "--scenarios",
-                    "replay,watch,history", "--watch-rate", "200", "--watchers", "1,3", "--catch-up-events", "2000",
-                    "--history-versions", "150", "--history-reads", "10", "--out", out.toString());
+                    "replay,watch,history,client", "--watch-rate", "200", "--watchers", "1,3", "--catch-up-events", "2000",
+                    "--history-versions", "150", "--history-reads", "10", "--client-calls", "50", "--out", out.toString());
 
             // Then it succeeds, prints its table and progress, and wrote every report file
             assertEquals(ExitCode.OK, bench.exitCode(), bench.toString());
@@ -60,8 +60,8 @@ class BenchIT {
             Map<String, Long> ops = new HashMap<>();
             report.get("results").forEach(r -> ops.put(r.get("system").asText() + " " + r.get("workload").asText(),
                     r.get("ops").asLong()));
-            // 4 workloads, 2 watch delivery runs, 5 kinds of history read
-            assertEquals(11, ops.size(), ops.toString());
+            // 4 workloads, 2 watch delivery runs, 5 kinds of history read, 5 kinds of client call
+            assertEquals(16, ops.size(), ops.toString());
             ops.forEach((name, n) -> assertTrue(n > 0, name + " counted no operation: " + ops));
             Map<String, JsonNode> scenarios = new HashMap<>();
             report.get("scenarios").forEach(s -> scenarios.put(s.get("scenario").asText(), s));
@@ -74,10 +74,13 @@ class BenchIT {
             report.get("results").forEach(r -> {
                 String workload = r.get("workload").asText();
                 if (workload.startsWith("watch-") || workload.startsWith("history-") || workload.equals("get-version")
-                        || workload.equals("get-as-of") || workload.equals("get-same-key")) {
+                        || workload.equals("get-as-of") || workload.equals("get-same-key")
+                        || workload.startsWith("client-") || workload.startsWith("raw-http-")) {
                     assertEquals(0, r.get("errors").size(), r.toString());
                 }
             });
+            // the client's overhead over raw HTTP is a figure (either sign on this noisy machine)
+            assertTrue(Double.isFinite(scenarios.get("client-overhead-put").get("value").asDouble()), scenarios.toString());
             assertEquals(2000, scenarios.get("watch-catch-up").get("details").get("changes").asLong(), scenarios.toString());
             assertEquals(3, scenarios.get("kvlog-watch-3-watchers").get("details").get("watchers").asInt());
             assertTrue(bench.err().contains("share this machine's"), "says the clients share the cores: " + bench);

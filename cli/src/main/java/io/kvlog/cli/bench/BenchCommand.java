@@ -151,6 +151,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "history scenario: versions of the key whose history is read (default ${DEFAULT-VALUE}).")
     int historyVersions;
 
+    @Option(names = "--client-calls", paramLabel = "N", defaultValue = "2000",
+            description = "client scenario: calls timed per kind, the Java client against raw HTTP, one at a time"
+                    + " (default ${DEFAULT-VALUE}).")
+    int clientCalls;
+
     @Option(names = "--history-reads", paramLabel = "N", defaultValue = "200",
             description = "history scenario: requests timed per kind of read; full walks: a tenth (default ${DEFAULT-VALUE}).")
     int historyReads;
@@ -172,7 +177,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path out;
 
     static final List<String> SCENARIOS = List.of("replay", "rebuild", "node-kill", "node-stop", "broker-kill", "watch",
-            "history");
+            "history", "client");
 
     /** The validated plan of a run, built before anything starts. */
     record Plan(LoadSettings settings, List<Workload> workloads, boolean kafka, boolean httpNull, List<URI> etcd,
@@ -292,6 +297,9 @@ public final class BenchCommand implements Callable<Integer> {
         for (String scenario : plan.scenarios()) {
             if (scenario.equals("watch")) {
                 watch(plan, local, kvlogUrls, results, scenarioResults, problems, output);
+            } else if (scenario.equals("client")) {
+                stage("scenario client", problems, output, () -> add(new ClientScenario(output::progress)
+                        .run(kvlogUrls.get(0), clientCalls, valueBytes), results, scenarioResults));
             } else if (scenario.equals("history")) {
                 stage("scenario history", problems, output, () -> add(new HistoryScenario(output::progress)
                         .run(local.bootstrapServers(), kvlogUrls, local.state().partitions(), plan.watch(), valueBytes),
