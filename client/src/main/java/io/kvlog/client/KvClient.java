@@ -3,6 +3,7 @@ package io.kvlog.client;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kvlog.client.internal.Transport;
+import io.kvlog.client.internal.Transport.Reply;
 import io.kvlog.client.internal.Transport.Request;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +17,8 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The Java client of a kvlog cluster.
@@ -137,10 +138,14 @@ public final class KvClient implements AutoCloseable {
     }
 
     public OperationAck put(String key, String value, WriteOptions options) {
-        return join(putAsync(key, value, options));
+        return run(putCall(key, value, options));
     }
 
     public CompletableFuture<OperationAck> putAsync(String key, String value, WriteOptions options) {
+        return runAsync(putCall(key, value, options));
+    }
+
+    private Call<OperationAck> putCall(String key, String value, WriteOptions options) {
         Map<String, String> params = writeParams(options);
         if (options.ifExists()) {
             params.put("if-exists", "true");
@@ -154,10 +159,14 @@ public final class KvClient implements AutoCloseable {
     }
 
     public OperationAck delete(String key, WriteOptions options) {
-        return join(deleteAsync(key, options));
+        return run(deleteCall(key, options));
     }
 
     public CompletableFuture<OperationAck> deleteAsync(String key, WriteOptions options) {
+        return runAsync(deleteCall(key, options));
+    }
+
+    private Call<OperationAck> deleteCall(String key, WriteOptions options) {
         if (options.ifExists()) {
             throw new IllegalArgumentException("ifExists is for puts; a delete takes ifVersion");
         }
@@ -170,10 +179,14 @@ public final class KvClient implements AutoCloseable {
     }
 
     public OperationAck append(String key, String suffix, WriteOptions options) {
-        return join(appendAsync(key, suffix, options));
+        return run(appendCall(key, suffix, options));
     }
 
     public CompletableFuture<OperationAck> appendAsync(String key, String suffix, WriteOptions options) {
+        return runAsync(appendCall(key, suffix, options));
+    }
+
+    private Call<OperationAck> appendCall(String key, String suffix, WriteOptions options) {
         if (options.ifExists() || options.ifVersion() != null) {
             throw new IllegalArgumentException("an append takes no condition");
         }
@@ -194,31 +207,29 @@ public final class KvClient implements AutoCloseable {
      * the first outcome of the id, which the ack must report (a {@code wait=log} ack of a duplicate
      * would name the duplicate's version).
      */
-    private CompletableFuture<OperationAck> write(String method, String path, Map<String, String> params, String body) {
+    private Call<OperationAck> write(String method, String path, Map<String, String> params, String body) {
         Request request = Request.of(method, path, params);
         if (params.get("wait") == null || params.get("wait").equals("log")) {
             Map<String, String> applied = new LinkedHashMap<>(params);
             applied.put("wait", "applied");
             request = request.withRetry(withBody(Request.of(method, path, applied), body));
         }
-        return write(withBody(request, body));
+        return new Call<>(withBody(request, body), this::acked);
     }
 
     private static Request withBody(Request request, String body) {
         return body == null ? request : request.withBody(body, "text/plain; charset=utf-8");
     }
 
-    private CompletableFuture<OperationAck> write(Request request) {
-        return transport.send(request).thenApply(reply -> {
-            try {
-                OperationAck ack = Replies.ack(reply);
-                session.saw(ack.token());
-                return ack;
-            } catch (PreconditionFailedException e) {
-                session.saw(e.token());
-                throw e;
-            }
-        });
+    private OperationAck acked(Reply reply) {
+        try {
+            OperationAck ack = Replies.ack(reply);
+            session.saw(ack.token());
+            return ack;
+        } catch (PreconditionFailedException e) {
+            session.saw(e.token());
+            throw e;
+        }
     }
 
     // ----- reads
@@ -229,10 +240,14 @@ public final class KvClient implements AutoCloseable {
     }
 
     public GetResult get(String key, ReadOptions options) {
-        return join(getAsync(key, options));
+        return run(getCall(key, options));
     }
 
     public CompletableFuture<GetResult> getAsync(String key, ReadOptions options) {
+        return runAsync(getCall(key, options));
+    }
+
+    private Call<GetResult> getCall(String key, ReadOptions options) {
         if (options.after() != null) {
             session.sawAll(options.after());
         }
@@ -242,7 +257,7 @@ public final class KvClient implements AutoCloseable {
         params.put("id", options.id());
         params.put("version", options.version() == null ? null : options.version().toString());
         params.put("as-of", options.asOf() == null ? null : options.asOf().toString());
-        return transport.send(Request.of("GET", keyPath(key), params)).thenApply(reply -> {
+        return new Call<>(Request.of("GET", keyPath(key), params), reply -> {
             GetResult result = Replies.get(reply);
             if (!past) {
                 session.saw(result.token());
@@ -300,15 +315,19 @@ public final class KvClient implements AutoCloseable {
 
     /** One page of a scan: from the start ({@code cursor} null) or where the page before said. */
     public ScanPage scanPage(String prefix, int pageSize, String cursor, Consistency level) {
-        return join(scanPageAsync(prefix, pageSize, cursor, level));
+        return run(scanCall(prefix, pageSize, cursor, level));
     }
 
     public CompletableFuture<ScanPage> scanPageAsync(String prefix, int pageSize, String cursor, Consistency level) {
+        return runAsync(scanCall(prefix, pageSize, cursor, level));
+    }
+
+    private Call<ScanPage> scanCall(String prefix, int pageSize, String cursor, Consistency level) {
         Map<String, String> params = readParams(level);
         params.put("prefix", prefix == null || prefix.isEmpty() ? null : prefix);
         params.put("limit", pageSize > 0 ? Integer.toString(pageSize) : null);
         params.put("cursor", cursor);
-        return transport.send(Request.of("GET", "/v1/kv", params)).thenApply(Replies::scan);
+        return new Call<>(Request.of("GET", "/v1/kv", params), Replies::scan);
     }
 
     /**
@@ -318,14 +337,18 @@ public final class KvClient implements AutoCloseable {
      * @param before only versions older than this (0: from the newest); a page's {@link HistoryPage#next()}
      */
     public HistoryPage history(String key, int limit, long before) {
-        return join(historyAsync(key, limit, before));
+        return run(historyCall(key, limit, before));
     }
 
     public CompletableFuture<HistoryPage> historyAsync(String key, int limit, long before) {
+        return runAsync(historyCall(key, limit, before));
+    }
+
+    private Call<HistoryPage> historyCall(String key, int limit, long before) {
         Map<String, String> params = readParams(null);
         params.put("limit", limit > 0 ? Integer.toString(limit) : null);
         params.put("before", before > 0 ? Long.toString(before) : null);
-        return transport.send(Request.of("GET", keyPath(key) + "/history", params)).thenApply(Replies::history);
+        return new Call<>(Request.of("GET", keyPath(key) + "/history", params), Replies::history);
     }
 
     // ----- the message protocol, the cluster, watches
@@ -335,10 +358,14 @@ public final class KvClient implements AutoCloseable {
      * in order. Inserts and Removes without an id get one, so a failover keeps them at most once.
      */
     public List<Result> ops(List<Op> ops) {
-        return join(opsAsync(ops));
+        return run(opsCall(ops));
     }
 
     public CompletableFuture<List<Result>> opsAsync(List<Op> ops) {
+        return runAsync(opsCall(ops));
+    }
+
+    private Call<List<Result>> opsCall(List<Op> ops) {
         ArrayNode body = Replies.JSON.createArrayNode();
         for (Op op : ops) {
             ObjectNode item = body.addObject().put("op", op.op()).put("key", op.key());
@@ -352,9 +379,9 @@ public final class KvClient implements AutoCloseable {
         }
         Request request = Request.of("POST", "/v1/ops", Map.of()).withBody(body.toString(), "application/json");
         // a retry on a further node waits for the apply, so its replies are the first outcomes of the ids
-        return transport.send(request.withRetry(Request.of("POST", "/v1/ops", Map.of("wait", "applied"))
-                        .withBody(body.toString(), "application/json")))
-                .thenApply(reply -> {
+        return new Call<>(request.withRetry(Request.of("POST", "/v1/ops", Map.of("wait", "applied"))
+                        .withBody(body.toString(), "application/json")),
+                reply -> {
                     List<Result> results = new ArrayList<>();
                     for (var item : Replies.ok(reply)) {
                         Result result = Replies.result(item);
@@ -371,11 +398,15 @@ public final class KvClient implements AutoCloseable {
 
     /** What a node knows of the cluster: brokers, live nodes with their positions, partitions. */
     public ClusterView cluster() {
-        return join(clusterAsync());
+        return run(clusterCall());
     }
 
     public CompletableFuture<ClusterView> clusterAsync() {
-        return transport.send(Request.of("GET", "/v1/cluster", Map.of())).thenApply(Replies::cluster);
+        return runAsync(clusterCall());
+    }
+
+    private static Call<ClusterView> clusterCall() {
+        return new Call<>(Request.of("GET", "/v1/cluster", Map.of()), Replies::cluster);
     }
 
     /**
@@ -430,16 +461,16 @@ public final class KvClient implements AutoCloseable {
         return "/v1/kv/" + Transport.encode(key);
     }
 
-    /** The future's value; its failure rethrown as it came (a {@link KvException}, …). */
-    static <T> T join(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new KvException(0, "CLIENT_ERROR", String.valueOf(cause), cause);
-        }
+    /** A request and how its reply becomes a result (or an exception). */
+    private record Call<T>(Request request, Function<Reply, T> result) {
+    }
+
+    /** Runs {@code call} on this thread (the JDK client's blocking send: one thread hand-off fewer than async). */
+    private <T> T run(Call<T> call) {
+        return call.result().apply(transport.sendBlocking(call.request()));
+    }
+
+    private <T> CompletableFuture<T> runAsync(Call<T> call) {
+        return transport.send(call.request()).thenApply(call.result());
     }
 }

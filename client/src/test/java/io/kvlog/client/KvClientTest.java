@@ -78,6 +78,30 @@ class KvClientTest {
     }
 
     @Test
+    void theAsyncFormsFailOverAsTheBlockingOnesDo() throws Exception {
+        try (FakeNode notReady = FakeNode.replying(503, "{\"error\":\"NOT_READY\",\"message\":\"not ready\"}");
+             FakeNode ok = FakeNode.start((ex, n) -> FakeNode.reply(ex, 200, ex.getRequestMethod().equals("GET")
+                     ? "{\"result\":\"GetResult\",\"key\":\"k\",\"value\":\"v\",\"version\":3,\"token\":\"1:9\",\"id\":null}"
+                     : ack(idOf(target(ex)), "k", 3, "1:9")));
+             KvClient client = KvClient.builder(notReady.url(), ok.url()).discover(false).spread(false).build()) {
+            OperationAck ack = client.putAsync("k", "v", WriteOptions.withId("a-1")).get(10, TimeUnit.SECONDS);
+            assertEquals("a-1", ack.id());
+            assertEquals("id=a-1&wait=applied", ok.requests().get(0).query());
+            // the node that answered is now the current one: the read starts there
+            GetResult read = client.getAsync("k", ReadOptions.DEFAULT).get(10, TimeUnit.SECONDS);
+            assertEquals(Optional.of("v"), read.value());
+            assertEquals(1, notReady.requests().size());
+            // and a refusal fails the future with the typed exception
+            try (FakeNode bad = FakeNode.replying(400, "{\"error\":\"BAD_REQUEST\",\"message\":\"key: too long\"}");
+                 KvClient other = KvClient.builder(bad.url()).discover(false).build()) {
+                Throwable e = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> other.getAsync("k", ReadOptions.DEFAULT).get(10, TimeUnit.SECONDS)).getCause();
+                assertTrue(e instanceof BadRequestException && e.getMessage().equals("key: too long"), e.toString());
+            }
+        }
+    }
+
+    @Test
     void noNodeAnsweringIsAnExceptionNamingEachNodeTried() throws Exception {
         int port = closedPort();
         try (KvClient client = KvClient.builder("127.0.0.1:" + port).discover(false).build()) {

@@ -2,6 +2,7 @@ package io.kvlog.client.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kvlog.client.KvException;
 import io.kvlog.client.NoNodeAnsweredException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -150,23 +151,32 @@ public final class Transport {
         return discovered().thenCompose(ignored -> attempt(request, order(null), 0, new ArrayList<>(), null));
     }
 
+    /** Sends {@code request} as {@link #send} does, on this thread. */
+    public Reply sendBlocking(Request request) {
+        return blocking(request, null, false);
+    }
+
     /**
-     * Opens an event stream ({@code Accept: text/event-stream}), blocking, failing over as
+     * Opens an event stream ({@code Accept: text/event-stream}), on this thread, failing over as
      * {@link #send} does; starts at the node after {@code after} when given (the one whose stream
      * dropped). A 200 is left open in {@link Reply#stream()}.
      */
     public Reply open(Request request, String after) {
+        return blocking(request.withHeader("Accept", "text/event-stream"), after, true);
+    }
+
+    private Reply blocking(Request request, String after, boolean stream) {
         discovered().join();
         List<String> order = order(after);
         List<String> tried = new ArrayList<>();
         IOException last = null;
         for (int i = 0; i < order.size(); i++) {
             String node = order.get(i);
+            Request sent = i > 0 && request.retry() != null ? request.retry() : request;
             String silence;
             try {
-                HttpResponse<InputStream> response = http.send(build(node, request.withHeader("Accept",
-                        "text/event-stream")), HttpResponse.BodyHandlers.ofInputStream());
-                boolean open = response.statusCode() == 200;
+                HttpResponse<InputStream> response = http.send(build(node, sent), HttpResponse.BodyHandlers.ofInputStream());
+                boolean open = stream && response.statusCode() == 200;
                 String body = open ? "" : readAll(response.body());
                 silence = notReady(response.statusCode(), body);
                 if (silence == null) {
@@ -178,7 +188,7 @@ public final class Transport {
                 silence = reason(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new CompletionException(e);
+                throw new KvException(0, "INTERRUPTED", "interrupted while waiting for " + node, e);
             }
             tried.add(node + " (" + silence + ")");
             if (i + 1 < order.size()) {
