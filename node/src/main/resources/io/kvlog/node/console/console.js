@@ -133,7 +133,8 @@ async function refreshCluster() {
       // a copy that applied highWatermark - 1 is caught up (as /v1/cluster counts lag)
       const lag = p.highWatermark === null || p.highWatermark === undefined ? null
         : Math.max(0, p.highWatermark - 1 - applied);
-      return cell(applied + (lag === null ? '' : ' (' + lag + ')'), lag > 0 ? 'lagging' : '');
+      // -1: nothing of the partition applied yet
+      return cell((applied < 0 ? 'none' : applied) + (lag === null ? '' : ' (' + lag + ')'), lag > 0 ? 'lagging' : '');
     }),
   ])));
 
@@ -221,12 +222,13 @@ function makeCharts() {
   }
   const width = () => Math.max(300, $('ops-chart').clientWidth);
   const axes = [{}, { size: 60 }];
+  const legend = { live: false }; // the series' names; the latest values are in the heading
   opsChart = new uPlot({
-    width: width(), height: 200, axes,
+    width: width(), height: 200, axes, legend,
     series: [{}, { label: 'reads/s', stroke: '#2f6fde', width: 2 }, { label: 'writes/s', stroke: '#d9822b', width: 2 }],
   }, [[], [], []], $('ops-chart'));
   latencyChart = new uPlot({
-    width: width(), height: 200, axes,
+    width: width(), height: 200, axes, legend,
     series: [{}, { label: 'mean ms', stroke: '#1e7b3a', width: 2 }, { label: 'p99 ms (bucket bound)', stroke: '#b3261e', width: 2 }],
   }, [[], [], []], $('latency-chart'));
   window.addEventListener('resize', () => {
@@ -253,6 +255,11 @@ async function refreshMetrics() {
     series.writes.push(Math.max(0, (after.write - before.write) / seconds));
     series.mean.push(count > 0 ? (after.sum - before.sum) / count * 1000 : null);
     series.p99.push(p99(before, after));
+    const last = (values) => values[values.length - 1];
+    const ms = (v) => v === null ? '–' : v < 10 ? v.toFixed(1) : Math.round(v);
+    $('ops-now').textContent = 'now: ' + last(series.reads).toFixed(1) + ' reads/s, '
+      + last(series.writes).toFixed(1) + ' writes/s';
+    $('latency-now').textContent = 'now: mean ' + ms(last(series.mean)) + ' ms, p99 ≤ ' + ms(last(series.p99)) + ' ms';
     for (const values of Object.values(series)) {
       if (values.length > CHART_POINTS) values.shift();
     }
