@@ -176,13 +176,21 @@ public final class Node implements AutoCloseable {
         }
         new OpsHandler(writer, query == null ? null : op -> opsGet(query, op), config.ackTimeout(),
                 config.maxValueBytes()).mount(router);
-        // the console: "/" is its index page; a file that is not there falls through to the JSON 404
-        StaticHandler console = StaticHandler.create(CONSOLE_RESOURCES).setDefaultContentEncoding("UTF-8");
-        router.get(CONSOLE_ROUTES.get(0)).handler(console);
-        router.get(CONSOLE_ROUTES.get(1)).handler(console);
+        // the console: "/" is its index page; a file that is not there falls through to the JSON 404.
+        // Its files change with the node's version under the same paths: never cached (a few KB);
+        // a WebJar's path names its version, so those keep Vert.x's cache headers
+        StaticHandler console = StaticHandler.create(CONSOLE_RESOURCES).setDefaultContentEncoding("UTF-8")
+                .setCachingEnabled(false);
+        router.get(CONSOLE_ROUTES.get(0)).handler(Node::noCache).handler(console);
+        router.get(CONSOLE_ROUTES.get(1)).handler(Node::noCache).handler(console);
         router.get(CONSOLE_ROUTES.get(2)).handler(StaticHandler.create(WEBJARS_RESOURCES)
                 .setDefaultContentEncoding("UTF-8"));
         return router;
+    }
+
+    private static void noCache(RoutingContext ctx) {
+        ctx.response().putHeader("Cache-Control", "no-cache");
+        ctx.next();
     }
 
     /** The Get of {@code POST /v1/ops}: a linearizable read, its GetResult (404 included) as the reply. */

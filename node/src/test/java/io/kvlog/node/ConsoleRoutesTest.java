@@ -83,6 +83,23 @@ class ConsoleRoutesTest {
     }
 
     @Test
+    void theConsolesOwnFilesAreNeverKeptStaleWhileAWebJarsVersionedFilesAreCached() throws Exception {
+        // the console's files change with the node's version under the same path; a WebJar's path holds its version
+        for (String own : List.of("/", "/console/console.js", "/console/console.css")) {
+            HttpResponse<String> file = get(own);
+            assertEquals(200, file.statusCode(), own);
+            assertTrue(file.headers().firstValue("Cache-Control").orElse("").contains("no-cache"),
+                    own + ": " + file.headers().map());
+        }
+        HttpResponse<String> page = get("/");
+        Matcher webjar = Pattern.compile("src=\"(/webjars/[^\"]*)\"").matcher(page.body());
+        assertTrue(webjar.find(), page.body());
+        HttpResponse<String> library = get(webjar.group(1));
+        assertTrue(library.headers().firstValue("Cache-Control").orElse("").contains("max-age="),
+                webjar.group(1) + ": " + library.headers().map());
+    }
+
+    @Test
     void aFileTheConsoleDoesNotHaveIsTheApisJson404() throws Exception {
         HttpResponse<String> missing = get("/console/nothing-here.js");
 
