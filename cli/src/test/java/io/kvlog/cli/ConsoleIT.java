@@ -171,7 +171,7 @@ class ConsoleIT {
         // Given a key with a '/', a space and non-ASCII, and a value that looks like markup, written to node 2
         String key = "console:dir/a key ü";
         String value = "<b>not bold</b> & 😀";
-        Reply put = cluster.put(2, key, value, "console-1", "applied");
+        Reply put = put(2, key, value, "console-1");
         assertTrue(put.acked(), put.toString());
 
         // When the key browser lists the prefix
@@ -240,8 +240,8 @@ class ConsoleIT {
         awaitText("the watch open", () -> browser.findElement(By.id("watch-status")).getText().startsWith("watching"));
 
         // When a key under it is written, and another not under it, to node 2
-        assertTrue(cluster.put(2, "console:other", "not watched", "console-w0", "log").acked());
-        assertTrue(cluster.put(2, "console:w1", "seen live", "console-w1", "log").acked());
+        assertTrue(put(2, "console:other", "not watched", "console-w0").acked());
+        assertTrue(put(2, "console:w1", "seen live", "console-w1").acked());
 
         // Then the tail shows the change, and only it
         awaitText("the change in the watch tail", () -> text("#watch-tail").contains("console:w1")
@@ -295,6 +295,20 @@ class ConsoleIT {
                 "return performance.getEntriesByType('navigation')[0].loadEventEnd")).doubleValue() > 0);
         return Math.round(((Number) script(
                 "return performance.getEntriesByType('navigation')[0].loadEventEnd")).doubleValue());
+    }
+
+    /**
+     * A put acknowledged by the log (wait=log), retried with the same id while it answers 504 (the
+     * outcome unknown: the contract's retry, which takes effect once). On this shared 2-core
+     * machine a freshly started cluster's first writes have missed the 1 s deadline.
+     */
+    private static Reply put(int node, String key, String value, String id) {
+        Reply reply = cluster.put(node, key, value, id, "log");
+        for (int attempt = 1; attempt < 5 && reply.status() == 504; attempt++) {
+            System.out.println("ConsoleIT: put " + key + " answered " + reply + "; retrying with the same id");
+            reply = cluster.put(node, key, value, id, "log");
+        }
+        return reply;
     }
 
     private static void assertNoConsoleError() {

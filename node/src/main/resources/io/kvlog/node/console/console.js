@@ -321,19 +321,32 @@ async function showValue(key, tr) {
 
 // ------------------------------------------------------------------ put / delete
 
+// a write whose outcome is unknown (504): the same write sent again reuses its id, so it takes effect once
+let unconfirmed = null;
+
+function writeId(method, key, value) {
+  if (unconfirmed && unconfirmed.method === method && unconfirmed.key === key && unconfirmed.value === value) {
+    return unconfirmed.id;
+  }
+  return 'console-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 10);
+}
+
 async function write(method) {
   const key = $('write-key').value;
   if (!key) {
     showMessage('key: required (1 to 1024 bytes of UTF-8)');
     return;
   }
+  const value = method === 'PUT' ? $('write-value').value : null;
+  const id = writeId(method, key, value);
   const options = { method };
   if (method === 'PUT') {
-    options.body = $('write-value').value;
+    options.body = value;
     options.headers = { 'Content-Type': 'text/plain; charset=utf-8' };
   }
   try {
-    const ack = (await api(keyPath(key), options)).body;
+    const ack = (await api(keyPath(key) + '?' + new URLSearchParams({ id }), options)).body;
+    unconfirmed = null;
     const what = method === 'PUT' ? 'put' : 'deleted';
     $('write-result').textContent = what + ' "' + key + '": version ' + ack.version + ', token ' + ack.token;
     showMessage('');
@@ -341,7 +354,9 @@ async function write(method) {
     scan('again');
   } catch (e) {
     $('write-result').textContent = '';
-    showMessage((method === 'PUT' ? 'put' : 'delete') + ' "' + key + '": ' + describe(e));
+    unconfirmed = e.status === 504 ? { method, key, value, id } : null;
+    showMessage((method === 'PUT' ? 'put' : 'delete') + ' "' + key + '": ' + describe(e)
+      + (unconfirmed ? ' — the outcome is unknown; send it again to retry with the same id (it takes effect once)' : ''));
   }
 }
 
