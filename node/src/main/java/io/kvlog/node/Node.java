@@ -26,11 +26,13 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -63,6 +65,17 @@ public final class Node implements AutoCloseable {
     /** Where the Prometheus scrape is. */
     public static final String METRICS_PATH = "/metrics";
     static final String OPENAPI_RESOURCE = "/io/kvlog/node/openapi.json";
+    /**
+     * The web console's routes: its page at {@code /}, its own script and style under
+     * {@code /console/}, and the front-end libraries it uses, WebJars on the class path, under
+     * {@code /webjars/}. Static files from the jar, not calls of the API: the OpenAPI document
+     * leaves them out.
+     */
+    static final List<String> CONSOLE_ROUTES = List.of("/", "/console/*", "/webjars/*");
+    /** Where the console's own files are in the jar (a package path: a {@code webroot} in a node's working directory cannot shadow them). */
+    static final String CONSOLE_RESOURCES = "io/kvlog/node/console";
+    /** Where every WebJar keeps its files. */
+    static final String WEBJARS_RESOURCES = "META-INF/resources/webjars";
     private static final Buffer OPENAPI = openApiDocument();
 
     private final NodeConfig config;
@@ -140,8 +153,9 @@ public final class Node implements AutoCloseable {
 
     /**
      * The node's route table, in the order a request meets it: the JSON errors and node header,
-     * the node's own calls, then each role's. {@link #start} serves it; the check of the OpenAPI
-     * document lists it (every route there, nothing more).
+     * the node's own calls, then each role's, then the web console's static files
+     * ({@link #CONSOLE_ROUTES}). {@link #start} serves it; the check of the OpenAPI document lists
+     * it (every route of the API there, nothing more).
      *
      * @param writer the write role, or null if this node has none
      * @param query  the read role, or null if this node has none
@@ -162,7 +176,21 @@ public final class Node implements AutoCloseable {
         }
         new OpsHandler(writer, query == null ? null : op -> opsGet(query, op), config.ackTimeout(),
                 config.maxValueBytes()).mount(router);
+        // the console: "/" is its index page; a file that is not there falls through to the JSON 404.
+        // Its files change with the node's version under the same paths: never cached (a few KB);
+        // a WebJar's path names its version, so those keep Vert.x's cache headers
+        StaticHandler console = StaticHandler.create(CONSOLE_RESOURCES).setDefaultContentEncoding("UTF-8")
+                .setCachingEnabled(false);
+        router.get(CONSOLE_ROUTES.get(0)).handler(Node::noCache).handler(console);
+        router.get(CONSOLE_ROUTES.get(1)).handler(Node::noCache).handler(console);
+        router.get(CONSOLE_ROUTES.get(2)).handler(StaticHandler.create(WEBJARS_RESOURCES)
+                .setDefaultContentEncoding("UTF-8"));
         return router;
+    }
+
+    private static void noCache(RoutingContext ctx) {
+        ctx.response().putHeader("Cache-Control", "no-cache");
+        ctx.next();
     }
 
     /** The Get of {@code POST /v1/ops}: a linearizable read, its GetResult (404 included) as the reply. */
