@@ -1,5 +1,8 @@
 package io.kvlog.cli.check;
 
+import io.kvlog.client.Consistency;
+import io.kvlog.client.KvClient;
+import io.kvlog.client.ScanPage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -138,31 +141,29 @@ final class LateReplicaScenario extends HistoryScenario {
         }
     }
 
-    /** Every key with {@code prefix} and its value, by a scan (linearizable, the default) through {@code url}. */
-    private static Map<String, String> scan(String url, String prefix) throws IOException, InterruptedException {
+    /** Every key with {@code prefix} and its value, by a linearizable scan through {@code url} (the client pinned to it). */
+    private static Map<String, String> scan(String url, String prefix) throws InterruptedException {
         Map<String, String> values = new TreeMap<>();
-        java.net.URI base = java.net.URI.create(url);
-        String cursor = null;
-        for (int page = 0; page < 10_000; page++) {
-            String query = "/v1/kv?prefix=" + prefix + "&limit=1000"
-                    + (cursor == null ? "" : "&cursor=" + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8));
-            OneShotHttp.Reply reply = null;
-            for (int attempt = 0; attempt < 20 && (reply == null || reply.status() != 200); attempt++) {
-                if (attempt > 0) {
-                    Thread.sleep(500); // a scan answers 503 while a partition has no caught-up copy
+        try (KvClient client = KvClient.builder(url).discover(false).requestTimeout(Duration.ofSeconds(30)).build()) {
+            String cursor = null;
+            for (int page = 0; page < 10_000; page++) {
+                ScanPage reply = null;
+                for (int attempt = 1; reply == null; attempt++) {
+                    try {
+                        reply = client.scanPage(prefix, 1000, cursor, Consistency.LINEARIZABLE);
+                    } catch (io.kvlog.client.KvException e) {
+                        if (attempt == 20) {
+                            throw new IllegalStateException("scan through " + url + ": " + e.getMessage(), e);
+                        }
+                        Thread.sleep(500); // a scan answers 503 while a partition has no caught-up copy
+                    }
                 }
-                reply = OneShotHttp.send(base.getHost(), base.getPort(), "GET", query, null, Duration.ofSeconds(30));
+                reply.items().forEach(item -> values.put(item.key(), item.value()));
+                if (reply.cursor().isEmpty()) {
+                    return values;
+                }
+                cursor = reply.cursor().get();
             }
-            if (reply.status() != 200) {
-                throw new IllegalStateException("scan through " + url + " answers " + reply.status() + " " + reply.body());
-            }
-            JsonNode body = JSON.readTree(reply.body());
-            body.path("items").forEach(item -> values.put(item.path("key").asText(), item.path("value").asText()));
-            JsonNode next = body.get("cursor");
-            if (next == null || next.isNull() || next.asText().isEmpty()) {
-                return values;
-            }
-            cursor = next.asText();
         }
         throw new IllegalStateException("scan through " + url + " did not end after 10000 pages");
     }
