@@ -252,6 +252,19 @@ class DirectProducerIT {
                         && delta(before.get(n), now, "kvlog_apply_events_total", Map.of("result", "malformed")) >= 1
                         && delta(before.get(n), now, "kvlog_applied_position", Map.of()) >= writes + 1;
             });
+            // And, once a scrape has had the high watermarks looked up, each partition's is its applied position + 1:
+            // no lag
+            awaitTrue("node " + node + " reports every partition's high watermark and no lag", SERVED_WITHIN, () -> {
+                PrometheusText now = scrape(n);
+                for (int p = 0; p < 3; p++) {
+                    Map<String, String> partition = Map.of("partition", Integer.toString(p));
+                    if (now.value("kvlog_high_watermark", partition) != now.value("kvlog_applied_position", partition) + 1
+                            || now.value("kvlog_lag", partition) != 0) {
+                        return false;
+                    }
+                }
+                return true;
+            });
             PrometheusText now = scrape(node);
             assertEquals(3, now.find("kvlog_applied_position", Map.of()).size(), "one position per partition");
             assertEquals(0, now.value("kvlog_apply_waiters", Map.of()), 0.0, "waiters left with nothing in flight");

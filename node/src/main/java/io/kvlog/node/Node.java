@@ -132,6 +132,9 @@ public final class Node implements AutoCloseable {
                     .withReadTimeout(config.ackTimeout()).withWatchBufferBytes(config.watchBufferBytes()), identity,
                     config.kafkaClient());
             metrics.bind(query);
+            if (materializer != null) {
+                metrics.bindHighWatermarks(query, materializer);
+            }
         }
         Router router = router(vertx, writer, query);
         try {

@@ -73,6 +73,15 @@ public final class QueryService implements AutoCloseable {
         return api.get(key, consistency, after, id);
     }
 
+    /**
+     * The last high watermark of {@code partition} this node looked up (for linearizable reads,
+     * {@code /v1/cluster}, or this call), null before the first; starts a lookup, which serves the
+     * next call, when that one is older than {@code maxAgeMillis}. Never waits.
+     */
+    public Long knownHighWatermark(int partition, long maxAgeMillis) {
+        return api.knownHighWatermark(partition, maxAgeMillis);
+    }
+
     /** The watches' figures for {@code /v1/node}. */
     public io.vertx.core.json.JsonObject watchStats() {
         return watches.stats();

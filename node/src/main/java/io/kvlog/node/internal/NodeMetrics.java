@@ -40,16 +40,20 @@ import java.util.function.ToDoubleFunction;
  * named {@code kvlog_…}; counters are read from the components' own counters at scrape time
  * ({@link FunctionCounter}), so the apply path pays nothing for them.
  *
- * <p>Lag per partition is the global consumer's own ({@link #bindClients}). Not exported (yet): the
- * high watermark per partition (a broker round trip; {@code /v1/cluster} shows it), reads waiting
- * for a linearizable read's high-watermark lookup (only those waiting for the apply are counted),
- * RocksDB's own metrics.
+ * <p>Per partition, the high watermark and this copy's lag behind it come from the read index's
+ * last lookup (at most {@value #HIGH_WATERMARK_MAX_AGE_MS} ms older than the scrape before:
+ * a scrape never waits for a broker); the global consumer's own lag is there too
+ * ({@link #bindClients}). Not exported (yet): reads waiting for a linearizable read's
+ * high-watermark lookup (only those waiting for the apply are counted), RocksDB's own metrics.
  */
 public final class NodeMetrics implements AutoCloseable {
 
     /** Latency buckets for the HTTP server's response time: from a cached read to past the 1 s write deadline. */
     private static final double[] HTTP_BUCKETS_SECONDS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
             1, 2.5, 5};
+
+    /** How old the high watermark a scrape reports may be before the scrape starts a new lookup. */
+    static final long HIGH_WATERMARK_MAX_AGE_MS = 5_000;
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // created in bind*, closed in close()
@@ -164,6 +168,32 @@ public final class NodeMetrics implements AutoCloseable {
                 .description("Writes answered by this node, by outcome (acked; failed: not confirmed by the deadline;"
                         + " precondition_failed; too_large; refused: overloaded or no copy for the ack level)")
                 .tag("outcome", outcome).register(registry);
+    }
+
+    /**
+     * Per partition, the high watermark of {@code kv.events} as last looked up and how far this
+     * copy is behind it (events at or past its applied position and below that high watermark).
+     */
+    public void bindHighWatermarks(QueryService query, Materializer copy) {
+        for (int p = 0; p < copy.partitions(); p++) {
+            int partition = p;
+            Gauge.builder("kvlog.high.watermark", query, q -> orNaN(q.knownHighWatermark(partition,
+                            HIGH_WATERMARK_MAX_AGE_MS)))
+                    .description("The high watermark of the kv.events partition as this node last looked it up"
+                            + " (refreshed when a scrape finds it older than 5 s; NaN before the first lookup)")
+                    .tag("partition", Integer.toString(partition)).register(registry);
+            Gauge.builder("kvlog.lag", query, q -> {
+                        Long hw = q.knownHighWatermark(partition, HIGH_WATERMARK_MAX_AGE_MS);
+                        return hw == null ? Double.NaN : Math.max(0, hw - 1 - copy.positions().applied(partition));
+                    })
+                    .description("Events of the partition below its last looked-up high watermark that this node's copy"
+                            + " has not applied (NaN before the first lookup)")
+                    .tag("partition", Integer.toString(partition)).register(registry);
+        }
+    }
+
+    private static double orNaN(Long value) {
+        return value == null ? Double.NaN : value;
     }
 
     /** The read path's watches: open now and their buffered bytes. */

@@ -49,6 +49,7 @@ public final class ReadApi {
     private final QueryConfig config;
     private final NodeIdentity node;
     private final Reads reads;
+    private final ReadIndex readIndex;
     private final HistoryReads history;
     private final Watches watches;
     private final ClusterView cluster;
@@ -61,11 +62,21 @@ public final class ReadApi {
         this.copy = copy;
         this.config = config;
         this.node = node;
-        ReadIndex readIndex = new ReadIndex(highWatermarks);
+        this.readIndex = new ReadIndex(highWatermarks);
         this.reads = new Reads(vertx, copy, readIndex, node);
         this.history = new HistoryReads(vertx, historyWorkers, copy, reads, log, node);
         this.watches = watches;
         this.cluster = new ClusterView(vertx, admin, readIndex, members, node, copy.partitions());
+    }
+
+    /**
+     * The last high watermark of {@code partition} any lookup found, null before the first; starts
+     * a lookup (its answer serves the next call) when that one is older than {@code maxAgeMillis}.
+     */
+    public Long knownHighWatermark(int partition, long maxAgeMillis) {
+        readIndex.refreshIfOlder(partition, maxAgeMillis);
+        ReadIndex.Known known = readIndex.lastKnown(partition);
+        return known == null ? null : known.highWatermark();
     }
 
     public void mount(Router router) {
