@@ -429,7 +429,8 @@ final class ClientCommands {
     @Command(name = "watch", mixinStandardHelpOptions = true,
             description = {"Print changes to keys as they come, until Ctrl-C.",
                     "One line each: every key's changes (no PREFIX), those of the keys starting with PREFIX, or one"
-                            + " key's (--key). With --json, each change's JSON as the node sent it, one a line.",
+                            + " key's (--key). With --json, each change as a line of JSON: the node's fields and the"
+                            + " watch's position after it.",
                     "When the stream drops, the watch resumes on the next node (-H) right after the last change"
                             + " or progress seen: nothing missed, nothing repeated. It gives up after "
                             + io.kvlog.client.Watch.MAX_TRIES + " tries in a row that bring nothing (exit 3).",

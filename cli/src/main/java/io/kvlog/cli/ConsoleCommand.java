@@ -217,8 +217,7 @@ final class ConsoleCommand implements Callable<Integer> {
         });
         watch.done().whenComplete((done, failure) -> {
             if (failure != null) {
-                out.line("error: " + (failure.getCause() != null ? failure.getCause() : failure).getMessage()
-                        + " (press Enter)");
+                out.line("error: " + failure.getMessage() + " (press Enter)");
             }
         });
         out.line("watching " + (prefix.isEmpty() ? "every key" : "keys starting with " + prefix) + " on "

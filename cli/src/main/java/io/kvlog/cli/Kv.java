@@ -52,7 +52,10 @@ public final class Kv implements Runnable {
             }
             if (e instanceof io.kvlog.client.KvException k) {
                 // the client's refusals and failures: bad input is a usage error, no node answering is unreachable
-                err.println("kv: " + k.getMessage());
+                // a write that may have happened: say how to resend it so it takes effect once
+                boolean unknown = k.requestId() != null && !(k instanceof io.kvlog.client.BadRequestException)
+                        && !(k instanceof io.kvlog.client.PreconditionFailedException);
+                err.println("kv: " + k.getMessage() + (unknown ? " (to retry safely: --id " + k.requestId() + ")" : ""));
                 err.flush();
                 return k instanceof io.kvlog.client.BadRequestException ? ExitCode.USAGE
                         : k instanceof io.kvlog.client.NoNodeAnsweredException ? ExitCode.UNREACHABLE : ExitCode.FAILED;

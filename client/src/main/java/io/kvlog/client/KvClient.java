@@ -17,6 +17,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -26,28 +27,39 @@ import java.util.function.Function;
  * <h2>Contract</h2>
  * <ul>
  *   <li><b>Any node.</b> Built from one or more node URLs (seeds), the client asks a node for the
- *   cluster ({@code GET /v1/cluster}) at its first request, and every 30 s after, and spreads
- *   requests over the ready nodes it names, in turn.</li>
+ *   cluster ({@code GET /v1/cluster}) before its first request, and in the background every 30 s
+ *   after, and spreads requests over the ready nodes it names, in turn: writes over those with the
+ *   {@code writer} role, reads over those with {@code query}. It keeps the seeds when the nodes
+ *   advertise URLs that include none of them (a container's host name, a NAT: addresses this
+ *   client may not reach); {@link Builder#discover discover(false)} uses the seeds only.</li>
  *   <li><b>Failover, at most once.</b> When a node does not answer (no connection, a reset, no
  *   reply within the request timeout, or a 503 saying it is not ready or shutting down), the same
  *   request goes to the next node. A write carries one id on every attempt — yours, or a UUID the
  *   client makes — so it takes effect at most once whichever node applies it; a retry waits for
  *   the apply, so its ack reports the id's first outcome (the version the write made). When no node
  *   answers, {@link NoNodeAnsweredException}; the write may still have happened: send it again
- *   with the same id.</li>
- *   <li><b>Sessions.</b> The client remembers, per partition, the newest token of every reply it
- *   saw, and sends it with reads at {@link Consistency#SESSION} (its default): a program reads its
- *   own writes, and never sees a key go back, on any node.</li>
+ *   with the same id, which every failure of a write carries ({@link KvException#requestId()}).
+ *   Reads are not retried on a node that answers, even with an error (a 504 not caught up in
+ *   time, a 503 overloaded).</li>
+ *   <li><b>Sessions.</b> The client remembers, per partition, the newest token of every write, get
+ *   and message-protocol reply it saw, and sends them with reads at {@link Consistency#SESSION}
+ *   (its default): a program reads its own writes, and a key it got never goes back, on any node.
+ *   Scans and histories wait for the session too but add nothing to it: their replies carry no
+ *   position.</li>
  *   <li><b>Results and errors.</b> A write returns its {@link OperationAck} once the replicated log
  *   has it. Its refusals and failures are exceptions: {@link BadRequestException} (bad input,
  *   nothing written), {@link PreconditionFailedException}, {@link OperationFailedException}
  *   (outcome unknown, retry with the same id), {@link NoNodeAnsweredException}, and
  *   {@link KvException} for the rest (overloaded, not caught up in time, …), each naming the
  *   problem as the node said it.</li>
- *   <li><b>Blocking and async.</b> Every call has an {@code …Async} form returning a
- *   {@link CompletableFuture}; the blocking form waits for it.</li>
+ *   <li><b>Blocking and async.</b> The calls with options have an {@code …Async} form returning a
+ *   {@link CompletableFuture} (completed on the HTTP client's threads); the blocking form sends on
+ *   the caller's thread, a thread hand-off cheaper. {@link #scan} pages lazily on the thread that
+ *   iterates; a {@link Watch} runs on a thread of its own.</li>
  * </ul>
- * Thread-safe: one client serves a whole program. {@link #close} ends its watches.
+ * Thread-safe: one client serves a whole program. {@link #close} ends its watches; its HTTP client
+ * (one per {@code KvClient}, with a selector thread) goes when the client is no longer referenced:
+ * build one client and share it.
  */
 public final class KvClient implements AutoCloseable {
 
@@ -214,7 +226,7 @@ public final class KvClient implements AutoCloseable {
             applied.put("wait", "applied");
             request = request.withRetry(withBody(Request.of(method, path, applied), body));
         }
-        return new Call<>(withBody(request, body), this::acked);
+        return new Call<>(withBody(request, body).forRoles("writer"), this::acked, params.get("id"));
     }
 
     private static Request withBody(Request request, String body) {
@@ -248,29 +260,30 @@ public final class KvClient implements AutoCloseable {
     }
 
     private Call<GetResult> getCall(String key, ReadOptions options) {
-        if (options.after() != null) {
-            session.sawAll(options.after());
-        }
         boolean past = options.version() != null || options.asOf() != null;
         // a past value is read from the log at that version or moment: no consistency to ask for
-        Map<String, String> params = past ? new LinkedHashMap<>() : readParams(options.consistency());
+        Map<String, String> params = past ? new LinkedHashMap<>() : readParams(options.consistency(), options.after());
         params.put("id", options.id());
         params.put("version", options.version() == null ? null : options.version().toString());
         params.put("as-of", options.asOf() == null ? null : options.asOf().toString());
-        return new Call<>(Request.of("GET", keyPath(key), params), reply -> {
+        return new Call<>(Request.of("GET", keyPath(key), params).forRoles("query"), reply -> {
             GetResult result = Replies.get(reply);
             if (!past) {
                 session.saw(result.token());
             }
             return result;
-        });
+        }, null);
     }
 
-    private Map<String, String> readParams(Consistency asked) {
+    /**
+     * {@code consistency=}, and for a session read {@code after=} the session with {@code extra}
+     * (a position from elsewhere, for this read only: null for none).
+     */
+    private Map<String, String> readParams(Consistency asked, String extra) {
         Consistency level = asked == null ? consistency : asked;
         Map<String, String> params = new LinkedHashMap<>();
         params.put("consistency", level.name().toLowerCase(Locale.ROOT));
-        params.put("after", level == Consistency.SESSION ? session.after() : null);
+        params.put("after", level == Consistency.SESSION ? session.after(extra) : null);
         return params;
     }
 
@@ -323,11 +336,11 @@ public final class KvClient implements AutoCloseable {
     }
 
     private Call<ScanPage> scanCall(String prefix, int pageSize, String cursor, Consistency level) {
-        Map<String, String> params = readParams(level);
+        Map<String, String> params = readParams(level, null);
         params.put("prefix", prefix == null || prefix.isEmpty() ? null : prefix);
         params.put("limit", pageSize > 0 ? Integer.toString(pageSize) : null);
         params.put("cursor", cursor);
-        return new Call<>(Request.of("GET", "/v1/kv", params), Replies::scan);
+        return new Call<>(Request.of("GET", "/v1/kv", params).forRoles("query"), Replies::scan, null);
     }
 
     /**
@@ -345,10 +358,11 @@ public final class KvClient implements AutoCloseable {
     }
 
     private Call<HistoryPage> historyCall(String key, int limit, long before) {
-        Map<String, String> params = readParams(null);
+        Map<String, String> params = readParams(null, null);
         params.put("limit", limit > 0 ? Integer.toString(limit) : null);
         params.put("before", before > 0 ? Long.toString(before) : null);
-        return new Call<>(Request.of("GET", keyPath(key) + "/history", params), Replies::history);
+        return new Call<>(Request.of("GET", keyPath(key) + "/history", params).forRoles("query"), Replies::history,
+                null);
     }
 
     // ----- the message protocol, the cluster, watches
@@ -379,8 +393,12 @@ public final class KvClient implements AutoCloseable {
         }
         Request request = Request.of("POST", "/v1/ops", Map.of()).withBody(body.toString(), "application/json");
         // a retry on a further node waits for the apply, so its replies are the first outcomes of the ids
-        return new Call<>(request.withRetry(Request.of("POST", "/v1/ops", Map.of("wait", "applied"))
-                        .withBody(body.toString(), "application/json")),
+        request = request.withRetry(Request.of("POST", "/v1/ops", Map.of("wait", "applied"))
+                .withBody(body.toString(), "application/json"));
+        boolean writes = ops.stream().anyMatch(op -> !op.op().equals("Get"));
+        boolean reads = ops.stream().anyMatch(op -> op.op().equals("Get"));
+        request = writes && reads ? request.forRoles("writer", "query") : request.forRoles(writes ? "writer" : "query");
+        return new Call<>(request,
                 reply -> {
                     List<Result> results = new ArrayList<>();
                     for (var item : Replies.ok(reply)) {
@@ -393,7 +411,7 @@ public final class KvClient implements AutoCloseable {
                         results.add(result);
                     }
                     return List.copyOf(results);
-                });
+                }, null);
     }
 
     /** What a node knows of the cluster: brokers, live nodes with their positions, partitions. */
@@ -406,7 +424,7 @@ public final class KvClient implements AutoCloseable {
     }
 
     private static Call<ClusterView> clusterCall() {
-        return new Call<>(Request.of("GET", "/v1/cluster", Map.of()), Replies::cluster);
+        return new Call<>(Request.of("GET", "/v1/cluster", Map.of()).forRoles("query"), Replies::cluster, null);
     }
 
     /**
@@ -461,16 +479,38 @@ public final class KvClient implements AutoCloseable {
         return "/v1/kv/" + Transport.encode(key);
     }
 
-    /** A request and how its reply becomes a result (or an exception). */
-    private record Call<T>(Request request, Function<Reply, T> result) {
+    /**
+     * A request, how its reply becomes a result (or an exception), and for a write its id, which
+     * every failure of the call carries ({@link KvException#requestId()}) so it can be resent.
+     */
+    private record Call<T>(Request request, Function<Reply, T> result, String id) {
+
+        /** {@code failure}, naming the write's id when it is a {@link KvException}. */
+        Throwable identified(Throwable failure) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (id != null && cause instanceof KvException k) {
+                k.requestId(id);
+            }
+            return cause;
+        }
     }
 
     /** Runs {@code call} on this thread (the JDK client's blocking send: one thread hand-off fewer than async). */
     private <T> T run(Call<T> call) {
-        return call.result().apply(transport.sendBlocking(call.request()));
+        try {
+            return call.result().apply(transport.sendBlocking(call.request()));
+        } catch (KvException e) {
+            throw (KvException) call.identified(e);
+        }
     }
 
     private <T> CompletableFuture<T> runAsync(Call<T> call) {
-        return transport.send(call.request()).thenApply(call.result());
+        return transport.send(call.request()).thenApply(call.result()).handle((result, failure) -> {
+            if (failure != null) {
+                throw new CompletionException(call.identified(failure));
+            }
+            return result;
+        });
     }
 }

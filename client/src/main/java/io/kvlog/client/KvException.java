@@ -8,6 +8,7 @@ public class KvException extends RuntimeException {
 
     private final int status;
     private final String error;
+    private volatile String requestId;
 
     /**
      * @param status the HTTP status the node answered (0: no node answered)
@@ -33,5 +34,17 @@ public class KvException extends RuntimeException {
     /** The node's error code, a stable word such as {@code OVERLOADED} or {@code NOT_CAUGHT_UP}. */
     public String error() {
         return error;
+    }
+
+    /**
+     * For a write, its request id (yours, or the one the client made): sending the write again
+     * with it ({@link WriteOptions#withId}) takes effect at most once. Null for a read.
+     */
+    public String requestId() {
+        return requestId;
+    }
+
+    void requestId(String id) {
+        this.requestId = id;
     }
 }

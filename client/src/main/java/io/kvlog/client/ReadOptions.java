@@ -11,7 +11,7 @@ import java.time.Instant;
  * @param asOf        the value the key had at this moment (null: the current value)
  * @param id          a request id to echo in the reply (optional)
  * @param after       a token or position ({@code P:O,…}) from elsewhere (another process) that a
- *                    session read waits for too; it joins the client's session
+ *                    session read waits for too, on top of the client's session (which it does not join)
  */
 public record ReadOptions(Consistency consistency, Long version, Instant asOf, String id, String after) {
 

@@ -35,20 +35,41 @@ final class Session {
         }
     }
 
-    /** Takes in each {@code PARTITION:OFFSET} of a position {@code P:O,P:O,…}. */
-    void sawAll(String position) {
-        for (String token : position.split(",")) {
-            saw(token.strip());
-        }
-    }
-
     /** {@code P:O,P:O,…}, or null before any reply. */
     synchronized String after() {
-        if (offsets.isEmpty()) {
+        return after(null);
+    }
+
+    /**
+     * The session with {@code extra} (a token or position {@code P:O,P:O,…}; null for none) for
+     * one read, the session itself unchanged; null if both are empty.
+     *
+     * @throws IllegalArgumentException naming {@code extra} if it is not a token or position
+     */
+    synchronized String after(String extra) {
+        TreeMap<Integer, Long> all = new TreeMap<>(offsets);
+        if (extra != null) {
+            for (String part : extra.split(",", -1)) {
+                String token = part.strip();
+                int colon = token.indexOf(':');
+                try {
+                    int partition = Integer.parseInt(token.substring(0, Math.max(0, colon)));
+                    long offset = Long.parseLong(token.substring(colon + 1));
+                    if (partition < 0 || offset < -1) {
+                        throw new NumberFormatException("out of range");
+                    }
+                    all.merge(partition, offset, Math::max);
+                } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                    throw new IllegalArgumentException("after: expected a token PARTITION:OFFSET or a position"
+                            + " P:O,P:O,... as a reply gave it, got '" + extra + "'");
+                }
+            }
+        }
+        if (all.isEmpty()) {
             return null;
         }
         StringJoiner text = new StringJoiner(",");
-        for (Map.Entry<Integer, Long> e : offsets.entrySet()) {
+        for (Map.Entry<Integer, Long> e : all.entrySet()) {
             text.add(e.getKey() + ":" + e.getValue());
         }
         return text.toString();

@@ -60,6 +60,7 @@ public final class Watch implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private volatile Thread reader;
     private volatile InputStream stream;
     private volatile long lastRead;
     private volatile String dropReason;
@@ -82,9 +83,10 @@ public final class Watch implements AutoCloseable {
     }
 
     void start() {
-        Thread reader = new Thread(this::run, "kvlog-watch");
-        reader.setDaemon(true);
-        reader.start();
+        Thread thread = new Thread(this::run, "kvlog-watch");
+        thread.setDaemon(true);
+        reader = thread;
+        thread.start();
     }
 
     /** Completes when the watch ends: normally after {@link #close}, exceptionally when it fails. */
@@ -102,6 +104,10 @@ public final class Watch implements AutoCloseable {
     public void close() {
         stopped.countDown();
         closeStream(stream);
+        Thread thread = reader;
+        if (thread != null && thread != Thread.currentThread()) {
+            thread.interrupt(); // a (re)open waiting for a node's answer gives up at once
+        }
     }
 
     private boolean isStopped() {
@@ -130,7 +136,13 @@ public final class Watch implements AutoCloseable {
             String failure = null; // why this try brought no stream
             try {
                 reply = transport.open(request(), dropped);
-            } catch (NoNodeAnsweredException e) {
+            } catch (KvException e) {
+                if (isStopped()) {
+                    return; // closed while opening: the interrupt ended the wait
+                }
+                if (!(e instanceof NoNodeAnsweredException)) {
+                    throw e;
+                }
                 if (!opened) {
                     throw e;
                 }
@@ -178,11 +190,11 @@ public final class Watch implements AutoCloseable {
     private Request request() {
         String last = position;
         if (last == null) {
-            return Request.of("GET", "/v1/watch", params);
+            return Request.of("GET", "/v1/watch", params).forRoles("query");
         }
         Map<String, String> resume = new LinkedHashMap<>(params);
         resume.remove("from"); // Last-Event-ID alone says where to resume
-        return Request.of("GET", "/v1/watch", resume).withHeader("Last-Event-ID", last);
+        return Request.of("GET", "/v1/watch", resume).withHeader("Last-Event-ID", last).forRoles("query");
     }
 
     private Duration wait(int tries) {

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -107,13 +108,34 @@ class KvClientTest {
         try (KvClient client = KvClient.builder("127.0.0.1:" + port).discover(false).build()) {
             NoNodeAnsweredException e = assertThrows(NoNodeAnsweredException.class, () -> client.get("k"));
             assertEquals(List.of("http://127.0.0.1:" + port + " (connection refused)"), e.tried());
+            assertEquals(null, e.requestId());
+            NoNodeAnsweredException write = assertThrows(NoNodeAnsweredException.class,
+                    () -> client.put("k", "v", WriteOptions.withId("w-1")));
+            assertEquals("w-1", write.requestId());
         }
+    }
+
+    /** A /v1/cluster body naming {@code nodes}: URL, then roles (comma-separated, "" for all), then ready. */
+    private static String cluster(String... nodes) {
+        StringBuilder json = new StringBuilder("{\"node\":\"s\",\"brokers\":[],\"nodes\":[");
+        for (int i = 0; i < nodes.length; i += 3) {
+            String roles = nodes[i + 1].isEmpty() ? "\"writer\",\"query\",\"materializer\""
+                    : "\"" + nodes[i + 1].replace(",", "\",\"") + "\"";
+            json.append(i == 0 ? "" : ",").append("{\"id\":\"n").append(i).append("\",\"url\":\"").append(nodes[i])
+                    .append("\",\"roles\":[").append(roles).append("],\"ready\":").append(nodes[i + 2]).append('}');
+        }
+        return json.append("],\"partitions\":[],\"problems\":[]}").toString();
     }
 
     @Test
     void discoveredNodesShareTheRequestsAndReadsCarryTheSession() throws Exception {
         List<String> all = new CopyOnWriteArrayList<>();
+        AtomicReference<String> view = new AtomicReference<>();
         FakeNode.Handler node = (ex, n) -> {
+            if (target(ex).equals("/v1/cluster")) {
+                FakeNode.reply(ex, 200, view.get());
+                return;
+            }
             all.add(target(ex));
             if (ex.getRequestMethod().equals("PUT")) {
                 FakeNode.reply(ex, 200, ack(idOf(target(ex)), "k", 1, target(ex).contains("/a?") ? "2:7" : "0:4"));
@@ -122,29 +144,73 @@ class KvClientTest {
                         + "\"token\":\"2:7\",\"id\":null}");
             }
         };
-        try (FakeNode b = FakeNode.start(node); FakeNode c = FakeNode.start(node);
-             FakeNode seed = FakeNode.start((ex, n) -> FakeNode.reply(ex, 200, "{\"node\":\"s\",\"brokers\":[],"
-                     + "\"nodes\":[{\"id\":\"b\",\"url\":\"" + b.url() + "\",\"roles\":[],\"ready\":true},"
-                     + "{\"id\":\"c\",\"url\":\"" + c.url() + "/\",\"roles\":[],\"ready\":true},"
-                     + "{\"id\":\"d\",\"url\":\"http://127.0.0.1:1\",\"roles\":[],\"ready\":false}],"
-                     + "\"partitions\":[],\"problems\":[]}"));
-             KvClient client = KvClient.connect(seed.url())) {
-            // When a program writes two keys and reads
-            client.put("a", "1");
-            client.put("b", "2");
-            GetResult read = client.get("a");
+        try (FakeNode b = FakeNode.start(node); FakeNode c = FakeNode.start(node)) {
+            // Given node b, which names itself, c (with a trailing slash) and a node not ready
+            view.set(cluster(b.url(), "", "true", c.url() + "/", "", "true", "http://127.0.0.1:1", "", "false"));
+            try (KvClient client = KvClient.connect(b.url())) {
+                // When a program writes two keys and reads
+                client.put("a", "1");
+                client.put("b", "2");
+                GetResult read = client.get("a");
 
-            // Then the ready nodes named by the seed served them, in turn
-            assertEquals(List.of(b.url(), c.url()), client.nodes());
-            assertEquals(1, seed.requests().size());
-            assertFalse(b.requests().isEmpty());
-            assertFalse(c.requests().isEmpty());
-            // and the read asked for the session of both writes
-            String get = all.get(2);
-            assertTrue(get.contains("consistency=session"), get);
-            assertTrue(get.contains("after=0%3A4%2C2%3A7"), get);
-            assertEquals(Optional.of("x"), read.value());
-            assertEquals("0:4,2:7", client.session());
+                // Then the ready nodes named by the seed served them, in turn
+                assertEquals(List.of(b.url(), c.url()), client.nodes());
+                assertEquals(1, b.requests().stream().filter(r -> r.path().equals("/v1/cluster")).count());
+                assertTrue(b.requests().size() > 1, b.requests().toString());
+                assertFalse(c.requests().isEmpty());
+                // and the read asked for the session of both writes
+                String get = all.get(2);
+                assertTrue(get.contains("consistency=session"), get);
+                assertTrue(get.contains("after=0%3A4%2C2%3A7"), get);
+                assertEquals(Optional.of("x"), read.value());
+                assertEquals("0:4,2:7", client.session());
+                // and a position from elsewhere joins one read, not the session; a bad one is refused here
+                client.get("a", ReadOptions.at(Consistency.SESSION).after("5:3"));
+                assertTrue(all.get(3).contains("after=0%3A4%2C2%3A7%2C5%3A3"), all.get(3));
+                assertEquals("0:4,2:7", client.session());
+                IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                        () -> client.get("a", ReadOptions.DEFAULT.after("3:x")));
+                assertTrue(bad.getMessage().contains("'3:x'"), bad.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void nodesThatAdvertiseOtherAddressesLeaveTheSeedsInUse() throws Exception {
+        // Given a node reached at 127.0.0.1 that advertises itself as a container's host name
+        List<String> notices = new CopyOnWriteArrayList<>();
+        try (FakeNode node = FakeNode.start((ex, n) -> FakeNode.reply(ex, 200, target(ex).equals("/v1/cluster")
+                ? cluster("http://node-1:8080", "", "true") : ack(idOf(target(ex)), "k", 1, "0:0")));
+             KvClient client = KvClient.builder(node.url()).notice(notices::add).build()) {
+            // When a program writes
+            client.put("k", "v");
+
+            // Then it went on with the URL it was given, and said why
+            assertEquals(List.of(node.url()), client.nodes());
+            assertEquals(2, node.requests().size());
+            assertTrue(notices.get(0).contains("http://node-1:8080"), notices.toString());
+        }
+    }
+
+    @Test
+    void writesGoToWritersAndReadsToQueryNodes() throws Exception {
+        AtomicReference<String> view = new AtomicReference<>();
+        FakeNode.Handler handler = (ex, n) -> FakeNode.reply(ex, 200, target(ex).equals("/v1/cluster") ? view.get()
+                : ex.getRequestMethod().equals("GET") ? "{\"result\":\"GetResult\",\"key\":\"k\",\"value\":\"v\","
+                + "\"version\":1,\"token\":\"0:0\",\"id\":null}" : ack(idOf(target(ex)), "k", 1, "0:0"));
+        try (FakeNode writer = FakeNode.start(handler); FakeNode reader = FakeNode.start(handler)) {
+            view.set(cluster(writer.url(), "writer,materializer", "true", reader.url(), "query,materializer", "true"));
+            try (KvClient client = KvClient.connect(writer.url())) {
+                for (int i = 0; i < 4; i++) {
+                    client.put("k", "v");
+                    client.get("k");
+                }
+                assertEquals(List.of("PUT"), writer.requests().stream().map(FakeNode.Request::method)
+                        .filter(m -> !m.equals("GET")).distinct().toList());
+                assertEquals(4, writer.requests().stream().filter(r -> r.method().equals("PUT")).count());
+                assertEquals(4, reader.requests().stream().filter(r -> r.path().equals("/v1/kv/k")).count());
+                assertEquals(0, reader.requests().stream().filter(r -> r.method().equals("PUT")).count());
+            }
         }
     }
 
@@ -174,8 +240,11 @@ class KvClientTest {
             OperationFailedException slow = assertThrows(OperationFailedException.class,
                     () -> client.delete("slow", WriteOptions.withId("my-id")));
             assertEquals(new OperationFailed("my-id", "not confirmed within 1000 ms"), slow.result());
+            assertEquals("my-id", slow.requestId());
             KvException busy = assertThrows(KvException.class, () -> client.append("busy", "x"));
             assertEquals("OVERLOADED", busy.error());
+            // the id the client made for the append, to resend it with
+            assertEquals(idOf(node.requests().get(3).target()), busy.requestId());
             assertEquals(503, busy.status());
             // an absent key is a result, not an error
             GetResult gone = client.get("gone");

@@ -1,10 +1,10 @@
 package io.kvlog.cli.check;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kvlog.client.Consistency;
 import io.kvlog.client.KvClient;
 import io.kvlog.client.ScanPage;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,7 +152,8 @@ final class LateReplicaScenario extends HistoryScenario {
                     try {
                         reply = client.scanPage(prefix, 1000, cursor, Consistency.LINEARIZABLE);
                     } catch (io.kvlog.client.KvException e) {
-                        if (attempt == 20) {
+                        boolean busy = e.status() == 503 || e instanceof io.kvlog.client.NoNodeAnsweredException;
+                        if (!busy || attempt == 20) {
                             throw new IllegalStateException("scan through " + url + ": " + e.getMessage(), e);
                         }
                         Thread.sleep(500); // a scan answers 503 while a partition has no caught-up copy

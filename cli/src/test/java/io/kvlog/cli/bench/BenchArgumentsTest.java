@@ -27,7 +27,7 @@ class BenchArgumentsTest {
             "--suite huge;suite: must be one of [standard, quick, acks, none], got 'huge'",
             "--baseline redis;--baseline: must be kafka, http-null or etcd=URL[,URL...], got 'redis'",
             "--baseline etcd=localhost;--baseline etcd=: must be http://HOST:PORT, got 'localhost'",
-            "--scenarios replay,chaos;--scenarios: must be a list of [replay, rebuild, node-kill, node-stop, broker-kill, watch, history] or all, got 'chaos'",
+            "--scenarios replay,chaos;--scenarios: must be a list of [replay, rebuild, node-kill, node-stop, broker-kill, watch, history, client] or all, got 'chaos'",
             "--watch-rate 0;--watch-rate: must be 1-100000 writes/s, got 0",
             "--watchers 1,0;--watchers: each count must be 1-1000, got 0",
             "--watchers 1,1001;--watchers: each count must be 1-1000, got 1001",

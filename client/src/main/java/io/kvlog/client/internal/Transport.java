@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -31,9 +32,13 @@ import java.util.function.Function;
 /**
  * Sends requests to the nodes of a cluster, over the JDK's HTTP client, and fails over.
  *
- * <p>The candidates are the seed URLs until discovery ({@code GET /v1/cluster}, at the first
- * request and then every {@code rediscoverEvery}) replaces them with the ready nodes the cluster
- * names; a discovery that fails keeps the list it had. A request starts at the next candidate in
+ * <p>The candidates are the seed URLs until discovery ({@code GET /v1/cluster}, before the first
+ * request, then in the background every {@code rediscoverEvery}) replaces them with the ready
+ * nodes the cluster names. It does so only when the nodes' URLs include a seed: nodes that
+ * advertise addresses this client does not reach them by (a container's host name, a NAT) are
+ * left alone and the seeds kept. A discovery that fails keeps the list it had. A request that
+ * needs a role ({@code writer} for writes, {@code query} for reads) goes to the nodes that have
+ * it, when the cluster said which. A request starts at the next candidate in
  * turn (spread) or at the one that answered last (not spread, or {@link #use pinned}); when that
  * node does not answer — no connection, a reset, no reply within the request timeout, or a 503
  * saying it is not ready or shutting down — the same request (same id, same body) goes to the
@@ -49,24 +54,30 @@ public final class Transport {
      * ({@code retry}, null: the same).
      */
     public record Request(String method, String target, String body, String contentType, Map<String, String> headers,
-                          Request retry) {
+                          Request retry, Set<String> roles) {
 
         public static Request of(String method, String path, Map<String, String> params) {
-            return new Request(method, path + query(params), null, null, Map.of(), null);
+            return new Request(method, path + query(params), null, null, Map.of(), null, Set.of());
         }
 
         public Request withBody(String newBody, String newContentType) {
-            return new Request(method, target, newBody, newContentType, headers, retry);
+            return new Request(method, target, newBody, newContentType, headers, retry, roles);
         }
 
         public Request withHeader(String name, String value) {
             Map<String, String> all = new LinkedHashMap<>(headers);
             all.put(name, value);
-            return new Request(method, target, body, contentType, all, retry);
+            return new Request(method, target, body, contentType, all, retry, roles);
         }
 
         public Request withRetry(Request instead) {
-            return new Request(method, target, body, contentType, headers, instead);
+            return new Request(method, target, body, contentType, headers, instead, roles);
+        }
+
+        /** Only for nodes with these roles ({@code writer}, {@code query}). */
+        public Request forRoles(String... needed) {
+            return new Request(method, target, body, contentType, headers, retry == null ? null
+                    : retry.forRoles(needed), Set.of(needed));
         }
     }
 
@@ -85,10 +96,13 @@ public final class Transport {
     private final Duration rediscoverEvery;
     private final Consumer<String> notice;
     private final AtomicInteger turn = new AtomicInteger();
+    // written under this; read without
     private volatile List<String> nodes;
+    private volatile Map<String, Set<String>> roles = Map.of();
     private volatile String current;
     private volatile boolean pinned;
-    // guarded by this: the discovery running or last done, and when it started
+    // guarded by this: the first discovery (requests wait for it), the one running or last done, when it started
+    private CompletableFuture<Void> firstDiscovery;
     private CompletableFuture<Void> discovery;
     private long discoveryStarted;
 
@@ -134,7 +148,7 @@ public final class Transport {
     }
 
     /** Sends every request to {@code url} first (a candidate from now on); the others only when it does not answer. */
-    public void use(String url) {
+    public synchronized void use(String url) {
         String u = normalize(url);
         List<String> now = nodes;
         if (!now.contains(u)) {
@@ -148,7 +162,7 @@ public final class Transport {
 
     /** Sends {@code request}, failing over as the class says. */
     public CompletableFuture<Reply> send(Request request) {
-        return discovered().thenCompose(ignored -> attempt(request, order(null), 0, new ArrayList<>(), null));
+        return discovered().thenCompose(ignored -> attempt(request, order(request, null), 0, new ArrayList<>(), null));
     }
 
     /** Sends {@code request} as {@link #send} does, on this thread. */
@@ -167,7 +181,7 @@ public final class Transport {
 
     private Reply blocking(Request request, String after, boolean stream) {
         discovered().join();
-        List<String> order = order(after);
+        List<String> order = order(request, after);
         List<String> tried = new ArrayList<>();
         IOException last = null;
         for (int i = 0; i < order.size(); i++) {
@@ -205,6 +219,9 @@ public final class Transport {
         return http.sendAsync(build(node, sent), HttpResponse.BodyHandlers.ofString())
                 .handle((response, failure) -> {
                     Throwable cause = unwrap(failure);
+                    if (cause != null && !(cause instanceof IOException)) {
+                        return CompletableFuture.<Reply>failedFuture(cause); // not the node's silence: as blocking sends do
+                    }
                     String silence = cause != null ? reason(cause) : notReady(response.statusCode(), response.body());
                     if (silence == null) {
                         current = node;
@@ -226,9 +243,18 @@ public final class Transport {
                 stream, response.headers().firstValue("X-KV-Watch").orElse(null));
     }
 
-    /** The candidates in the order to try: from the next in turn, the current one, or the one after {@code after}. */
-    private List<String> order(String after) {
+    /**
+     * The candidates for {@code request} (those with its roles, or all if none has them) in the
+     * order to try: from the next in turn, the current one, or the one after {@code after}.
+     */
+    private List<String> order(Request request, String after) {
         List<String> now = nodes;
+        Map<String, Set<String>> known = roles;
+        if (!request.roles().isEmpty() && !known.isEmpty()) {
+            List<String> able = now.stream().filter(url -> !known.containsKey(url)
+                    || known.get(url).containsAll(request.roles())).toList();
+            now = able.isEmpty() ? now : able;
+        }
         int start;
         if (after != null) {
             start = now.indexOf(after) + 1; // 0 when it is no longer a candidate
@@ -244,47 +270,70 @@ public final class Transport {
         return order;
     }
 
+    /**
+     * Completes once the first discovery has ended (requests wait for it once); a later one,
+     * due every {@code rediscoverEvery}, runs in the background while requests use the list they have.
+     */
     private synchronized CompletableFuture<Void> discovered() {
         if (!discover || pinned) {
             return CompletableFuture.completedFuture(null);
         }
         long now = System.nanoTime();
-        if (discovery != null && (!discovery.isDone() || now - discoveryStarted < rediscoverEvery.toNanos())) {
-            return discovery;
+        if (discovery == null || (discovery.isDone() && now - discoveryStarted >= rediscoverEvery.toNanos())) {
+            discoveryStarted = now;
+            List<String> candidates = new ArrayList<>(nodes);
+            seeds.stream().filter(seed -> !candidates.contains(seed)).forEach(candidates::add);
+            discovery = attempt(Request.of("GET", "/v1/cluster", Map.of()), candidates, 0, new ArrayList<>(), null)
+                    .thenAccept(this::learn)
+                    .exceptionally(failure -> {
+                        notice.accept("cannot discover the cluster's nodes (" + unwrap(failure).getMessage()
+                                + "); using " + String.join(", ", nodes));
+                        return null;
+                    });
+            if (firstDiscovery == null) {
+                firstDiscovery = discovery;
+            }
         }
-        discoveryStarted = now;
-        List<String> candidates = new ArrayList<>(nodes);
-        seeds.stream().filter(s -> !candidates.contains(s)).forEach(candidates::add);
-        discovery = attempt(Request.of("GET", "/v1/cluster", Map.of()), candidates, 0, new ArrayList<>(), null)
-                .thenAccept(this::learn)
-                .exceptionally(failure -> {
-                    notice.accept("cannot discover the cluster's nodes (" + unwrap(failure).getMessage()
-                            + "); using " + String.join(", ", nodes));
-                    return null;
-                });
-        return discovery;
+        return firstDiscovery;
     }
 
-    /** Takes the ready nodes of a {@code /v1/cluster} reply as the candidates, if it names any. */
+    /**
+     * Takes the ready nodes of a {@code /v1/cluster} reply, and their roles, as the candidates, if
+     * it names any and they include a seed (else this client reaches the nodes by other addresses
+     * than they advertise: the seeds stay).
+     */
     private void learn(Reply reply) {
         if (reply.status() != 200) {
             notice.accept("cannot discover the cluster's nodes (" + reply.status() + " from " + reply.url()
                     + "); using " + String.join(", ", nodes));
             return;
         }
-        List<String> found = new ArrayList<>();
+        Map<String, Set<String>> found = new LinkedHashMap<>();
         try {
             for (JsonNode node : JSON.readTree(reply.body()).path("nodes")) {
                 if (node.path("ready").asBoolean(true) && node.hasNonNull("url")) {
-                    found.add(normalize(node.path("url").asText()));
+                    Set<String> has = new java.util.HashSet<>();
+                    node.path("roles").forEach(role -> has.add(role.asText()));
+                    found.put(normalize(node.path("url").asText()), Set.copyOf(has));
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             notice.accept("unreadable /v1/cluster reply from " + reply.url() + "; using " + String.join(", ", nodes));
             return;
         }
-        if (!found.isEmpty()) {
-            nodes = List.copyOf(found);
+        if (found.isEmpty()) {
+            return;
+        }
+        if (seeds.stream().noneMatch(found::containsKey)) {
+            notice.accept("the nodes advertise " + String.join(", ", found.keySet()) + ", none of them a URL this"
+                    + " client was given; using " + String.join(", ", seeds) + " only");
+            return;
+        }
+        synchronized (this) {
+            if (!pinned) {
+                nodes = List.copyOf(found.keySet());
+                roles = Map.copyOf(found);
+            }
         }
     }
 
