@@ -1,11 +1,9 @@
 package io.kvlog.cli;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.kvlog.client.Consistency;
 import io.kvlog.client.Entry;
 import io.kvlog.client.GetResult;
@@ -28,8 +26,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -47,26 +43,8 @@ import picocli.CommandLine.ParentCommand;
 final class ClientCommands {
 
     /** Typed results as JSON: an empty Optional is null, an Instant its ISO-8601 text. */
-    static final ObjectMapper JSON = new ObjectMapper().registerModule(new SimpleModule()
-            .addSerializer(Instant.class, ToStringSerializer.instance)
-            .addSerializer(new StdSerializer<Optional<?>>(Optional.class, false) {
-                @Override
-                public void serialize(Optional<?> value, JsonGenerator gen, SerializerProvider provider)
-                        throws IOException {
-                    provider.defaultSerializeValue(value.orElse(null), gen);
-                }
-            })
-            .addSerializer(new StdSerializer<OptionalLong>(OptionalLong.class) {
-                @Override
-                public void serialize(OptionalLong value, JsonGenerator gen, SerializerProvider provider)
-                        throws IOException {
-                    if (value.isPresent()) {
-                        gen.writeNumber(value.getAsLong());
-                    } else {
-                        gen.writeNull();
-                    }
-                }
-            }));
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new Jdk8Module())
+            .registerModule(new JavaTimeModule()).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private ClientCommands() {
     }
