@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvlog.client.BadRequestException;
+import io.kvlog.client.Consistency;
 import io.kvlog.client.GetResult;
 import io.kvlog.client.HistoryPage;
 import io.kvlog.client.KvClient;
 import io.kvlog.client.NoNodeAnsweredException;
 import io.kvlog.client.OperationFailedException;
+import io.kvlog.client.ReadOptions;
 import io.kvlog.client.OperationAck;
 import io.kvlog.client.WatchEvent;
 import io.kvlog.client.WatchRequest;
@@ -83,6 +86,11 @@ class ClientIT {
 
             // And the client found both nodes from the one URL it was given
             assertEquals(Set.of(cluster.url(1), cluster.url(2)), Set.copyOf(client.nodes()));
+            // And the session (a position of every partition) made the scan below wait for each; a position naming a
+            // partition the topic lacks is refused, with nothing read
+            BadRequestException beyond = assertThrows(BadRequestException.class,
+                    () -> client.get("own/1", ReadOptions.at(Consistency.SESSION).after("99:0")));
+            assertTrue(beyond.getMessage().contains("names partition 99"), beyond.getMessage());
             // And the scan and the history agree
             List<String> keys = new ArrayList<>();
             client.scan("own/", 7, null).forEach(e -> keys.add(e.key()));
