@@ -2,6 +2,7 @@ package io.kvlog.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvlog.client.BadRequestException;
@@ -11,8 +12,8 @@ import io.kvlog.client.HistoryPage;
 import io.kvlog.client.KvClient;
 import io.kvlog.client.NoNodeAnsweredException;
 import io.kvlog.client.OperationFailedException;
-import io.kvlog.client.ReadOptions;
 import io.kvlog.client.OperationAck;
+import io.kvlog.client.ReadOptions;
 import io.kvlog.client.WatchEvent;
 import io.kvlog.client.WatchRequest;
 import io.kvlog.client.WriteOptions;
