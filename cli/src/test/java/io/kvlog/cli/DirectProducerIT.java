@@ -269,6 +269,9 @@ class DirectProducerIT {
             assertEquals(3, now.find("kvlog_applied_position", Map.of()).size(), "one position per partition");
             assertEquals(0, now.value("kvlog_apply_waiters", Map.of()), 0.0, "waiters left with nothing in flight");
             assertTrue(now.sum("jvm_memory_used_bytes", Map.of()) > 0, "no JVM memory on node " + node);
+            // the copy's RocksDB store, through the Kafka Streams binder: it holds at least the 20 keys
+            assertTrue(now.value("kafka_stream_state_estimate_num_keys", Map.of("rocksdb_state_id", "kv-copy")) >= writes,
+                    "no RocksDB key estimate on node " + node);
         }
     }
 

@@ -43,8 +43,9 @@ import java.util.function.ToDoubleFunction;
  * <p>Per partition, the high watermark and this copy's lag behind it come from the read index's
  * last lookup (at most {@value #HIGH_WATERMARK_MAX_AGE_MS} ms older than the scrape before:
  * a scrape never waits for a broker); the global consumer's own lag is there too
- * ({@link #bindClients}). Not exported (yet): reads waiting for a linearizable read's
- * high-watermark lookup (only those waiting for the apply are counted), RocksDB's own metrics.
+ * ({@link #bindClients}), with the copy's RocksDB metrics as Kafka Streams records them
+ * ({@code kafka_stream_state_…{rocksdb_state_id="kv-copy"}}). Not exported (yet): reads waiting
+ * for a linearizable read's high-watermark lookup (only those waiting for the apply are counted).
  */
 public final class NodeMetrics implements AutoCloseable {
 
