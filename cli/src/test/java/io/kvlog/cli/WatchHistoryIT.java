@@ -83,7 +83,8 @@ class WatchHistoryIT {
         assertEquals(200, fromNow.status);
         assertNotNull(fromNow.await("progress", Duration.ofSeconds(10)), "no first progress event");
 
-        // When three writers put, append, delete, fail conditions and repeat ids on 12 keys for 8 s
+        // When three writers put, append, delete, fail conditions and repeat ids on 12 keys for 8 s, and on
+        // until 120 writes are acked (at most 40 s: a loaded machine acks fewer a second)
         Writers writers = new Writers(prefix, 12, Duration.ofSeconds(8));
         ExecutorService pool = Executors.newFixedThreadPool(3);
         List<Future<?>> running = new ArrayList<>();
@@ -174,6 +175,7 @@ class WatchHistoryIT {
         final String prefix;
         final int keys;
         final long endNanos;
+        final long hardEndNanos;
         final AtomicInteger acked = new AtomicInteger();
         final AtomicInteger duplicates = new AtomicInteger();
         final AtomicInteger failedConditions = new AtomicInteger();
@@ -184,13 +186,20 @@ class WatchHistoryIT {
             this.prefix = prefix;
             this.keys = keys;
             this.endNanos = System.nanoTime() + length.toNanos();
+            this.hardEndNanos = System.nanoTime() + length.toNanos() * 5;
+        }
+
+        /** For the length given, then until 120 writes are acked, at most five times the length. */
+        boolean writing() {
+            long now = System.nanoTime();
+            return now < endNanos || (acked.get() < 120 && now < hardEndNanos);
         }
 
         void run(int writer) {
             Random random = new Random(7 + writer);
             String lastId = null;
             String lastKey = null;
-            for (int seq = 0; System.nanoTime() < endNanos; seq++) {
+            for (int seq = 0; writing(); seq++) {
                 int node = 1 + random.nextInt(2);
                 String key = prefix + (writer + 3 * random.nextInt(keys / 3));
                 String id = "w" + writer + "-" + seq;
