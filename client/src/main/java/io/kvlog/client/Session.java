@@ -17,21 +17,11 @@ final class Session {
 
     /** Takes in {@code PARTITION:OFFSET}; a token it cannot read is left out (the reply had none). */
     void saw(String token) {
-        if (token == null) {
-            return;
-        }
-        int colon = token.indexOf(':');
-        if (colon <= 0) {
-            return;
-        }
-        try {
-            int partition = Integer.parseInt(token.substring(0, colon));
-            long offset = Long.parseLong(token.substring(colon + 1));
+        long[] read = token == null ? null : read(token);
+        if (read != null) {
             synchronized (this) {
-                offsets.merge(partition, offset, Math::max);
+                offsets.merge((int) read[0], read[1], Math::max);
             }
-        } catch (NumberFormatException e) {
-            // not a token: nothing to remember
         }
     }
 
@@ -50,19 +40,12 @@ final class Session {
         TreeMap<Integer, Long> all = new TreeMap<>(offsets);
         if (extra != null) {
             for (String part : extra.split(",", -1)) {
-                String token = part.strip();
-                int colon = token.indexOf(':');
-                try {
-                    int partition = Integer.parseInt(token.substring(0, Math.max(0, colon)));
-                    long offset = Long.parseLong(token.substring(colon + 1));
-                    if (partition < 0 || offset < -1) {
-                        throw new NumberFormatException("out of range");
-                    }
-                    all.merge(partition, offset, Math::max);
-                } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                long[] read = read(part.strip());
+                if (read == null) {
                     throw new IllegalArgumentException("after: expected a token PARTITION:OFFSET or a position"
                             + " P:O,P:O,... as a reply gave it, got '" + extra + "'");
                 }
+                all.merge((int) read[0], read[1], Math::max);
             }
         }
         if (all.isEmpty()) {
@@ -73,5 +56,20 @@ final class Session {
             text.add(e.getKey() + ":" + e.getValue());
         }
         return text.toString();
+    }
+
+    /** {partition, offset} of {@code PARTITION:OFFSET} (partition >= 0, offset >= -1), or null if it is not one. */
+    private static long[] read(String token) {
+        int colon = token.indexOf(':');
+        if (colon <= 0) {
+            return null;
+        }
+        try {
+            int partition = Integer.parseInt(token.substring(0, colon));
+            long offset = Long.parseLong(token.substring(colon + 1));
+            return partition >= 0 && offset >= -1 ? new long[] {partition, offset} : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 }

@@ -74,6 +74,11 @@ public final class Transport {
             return new Request(method, target, body, contentType, headers, instead, roles);
         }
 
+        /** What attempt {@code i} (from 0) sends: this request, or its {@link #retry} on a further node. */
+        Request attempt(int i) {
+            return i > 0 && retry != null ? retry : this;
+        }
+
         /** Only for nodes with these roles ({@code writer}, {@code query}). */
         public Request forRoles(String... needed) {
             return new Request(method, target, body, contentType, headers, retry == null ? null
@@ -186,10 +191,10 @@ public final class Transport {
         IOException last = null;
         for (int i = 0; i < order.size(); i++) {
             String node = order.get(i);
-            Request sent = i > 0 && request.retry() != null ? request.retry() : request;
             String silence;
             try {
-                HttpResponse<InputStream> response = http.send(build(node, sent), HttpResponse.BodyHandlers.ofInputStream());
+                HttpResponse<InputStream> response = http.send(build(node, request.attempt(i)),
+                        HttpResponse.BodyHandlers.ofInputStream());
                 boolean open = stream && response.statusCode() == 200;
                 String body = open ? "" : readAll(response.body());
                 silence = notReady(response.statusCode(), body);
@@ -204,10 +209,7 @@ public final class Transport {
                 Thread.currentThread().interrupt();
                 throw new KvException(0, "INTERRUPTED", "interrupted while waiting for " + node, e);
             }
-            tried.add(node + " (" + silence + ")");
-            if (i + 1 < order.size()) {
-                notice.accept("node " + node + " did not answer (" + silence + "); trying " + order.get(i + 1));
-            }
+            silent(order, i, silence, tried);
         }
         throw new NoNodeAnsweredException(tried, last);
     }
@@ -215,8 +217,7 @@ public final class Transport {
     private CompletableFuture<Reply> attempt(Request request, List<String> order, int i, List<String> tried,
                                              Throwable lastFailure) {
         String node = order.get(i);
-        Request sent = i > 0 && request.retry() != null ? request.retry() : request;
-        return http.sendAsync(build(node, sent), HttpResponse.BodyHandlers.ofString())
+        return http.sendAsync(build(node, request.attempt(i)), HttpResponse.BodyHandlers.ofString())
                 .handle((response, failure) -> {
                     Throwable cause = unwrap(failure);
                     if (cause != null && !(cause instanceof IOException)) {
@@ -227,15 +228,26 @@ public final class Transport {
                         current = node;
                         return CompletableFuture.completedFuture(reply(node, response, response.body(), null));
                     }
-                    tried.add(node + " (" + silence + ")");
-                    if (i + 1 < order.size()) {
-                        notice.accept("node " + node + " did not answer (" + silence + "); trying " + order.get(i + 1));
+                    if (silent(order, i, silence, tried)) {
                         return attempt(request, order, i + 1, tried, cause != null ? cause : lastFailure);
                     }
                     return CompletableFuture.<Reply>failedFuture(new NoNodeAnsweredException(tried,
                             cause != null ? cause : lastFailure));
                 })
                 .thenCompose(Function.identity());
+    }
+
+    /**
+     * Records that {@code order[i]} did not answer ({@code silence} says why) and, if another
+     * node follows, says so to the notice listener; true if one does.
+     */
+    private boolean silent(List<String> order, int i, String silence, List<String> tried) {
+        tried.add(order.get(i) + " (" + silence + ")");
+        boolean next = i + 1 < order.size();
+        if (next) {
+            notice.accept("node " + order.get(i) + " did not answer (" + silence + "); trying " + order.get(i + 1));
+        }
+        return next;
     }
 
     private static Reply reply(String url, HttpResponse<?> response, String body, InputStream stream) {
