@@ -11,7 +11,6 @@ import io.kvlog.kafka.NodeState;
 import io.kvlog.kafka.internal.JavaProcess;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -196,7 +195,7 @@ final class ClusterFixture {
     }
 
     static String encode(String key) {
-        return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+        return io.kvlog.client.internal.Transport.encode(key);
     }
 
     static void awaitTrue(String what, Duration timeout, BooleanSupplier condition) {

@@ -2,15 +2,13 @@ package io.kvlog.cli.check;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kvlog.client.internal.Transport;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
 
 /**
  * One client process of a scenario: sends kvlog requests, one per connection, and records every
@@ -130,7 +128,7 @@ public final class RecordingClient {
         URI base = URI.create(url);
         try {
             OneShotHttp.Reply reply = OneShotHttp.send(base.getHost(), base.getPort(), method(op.kind),
-                    path(op.kind, op.key) + query(op.params), op.kind == OpKind.GET || op.kind == OpKind.DELETE ? null : op.value,
+                    path(op.kind, op.key) + Transport.query(op.params), op.kind == OpKind.GET || op.kind == OpKind.DELETE ? null : op.value,
                     timeout);
             op.lastStatus = reply.status();
             op.lastDetail = reply.status() + " " + abbreviate(reply.body()) + " from " + url;
@@ -246,18 +244,8 @@ public final class RecordingClient {
     }
 
     private static String path(OpKind kind, String key) {
-        String encoded = encode(key);
+        String encoded = Transport.encode(key);
         return kind == OpKind.APPEND ? "/v1/kv/" + encoded + "/append" : "/v1/kv/" + encoded;
-    }
-
-    private static String query(Map<String, String> params) {
-        StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
-        params.forEach((k, v) -> query.add(encode(k) + "=" + encode(v)));
-        return query.toString();
-    }
-
-    private static String encode(String text) {
-        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static JsonNode parse(String body) {
