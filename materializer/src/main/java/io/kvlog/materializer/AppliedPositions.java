@@ -86,11 +86,15 @@ public final class AppliedPositions {
         for (Map.Entry<Integer, Long> position : applied.entrySet()) {
             Long end = ends.get(position.getKey());
             if (end != null) {
-                // a copy that applied end - 1 is caught up
-                lag += Math.max(0, end - 1 - position.getValue());
+                lag += lag(position.getValue(), end);
             }
         }
         return lag;
+    }
+
+    /** How many events of a partition ending at {@code end} a copy that applied {@code applied} lacks. */
+    public static long lag(long applied, long end) {
+        return Math.max(0, end - 1 - applied); // a copy that applied end - 1 is caught up
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.kvlog.node.internal;
 
+import io.kvlog.materializer.AppliedPositions;
 import io.kvlog.materializer.ApplyCounters;
 import io.kvlog.materializer.Materializer;
 import io.kvlog.query.QueryService;
@@ -185,7 +186,7 @@ public final class NodeMetrics implements AutoCloseable {
                     .tag("partition", Integer.toString(partition)).register(registry);
             Gauge.builder("kvlog.lag", query, q -> {
                         Long hw = q.knownHighWatermark(partition, HIGH_WATERMARK_MAX_AGE_MS);
-                        return hw == null ? Double.NaN : Math.max(0, hw - 1 - copy.positions().applied(partition));
+                        return hw == null ? Double.NaN : AppliedPositions.lag(copy.positions().applied(partition), hw);
                     })
                     .description("Events of the partition below its last looked-up high watermark that this node's copy"
                             + " has not applied (NaN before the first lookup)")
