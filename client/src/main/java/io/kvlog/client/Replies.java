@@ -82,6 +82,12 @@ final class Replies {
         return new HistoryPage(text(body, "key"), List.copyOf(items), next);
     }
 
+    /** A watch's change event: its data, and its SSE id, the watch's position after it. */
+    static WatchEvent.Change change(JsonNode data, String position) {
+        return new WatchEvent.Change(text(data, "key"), text(data, "type"), optional(data, "value"),
+                data.path("version").asLong(), text(data, "token"), text(data, "id"), instant(data, "time"), position);
+    }
+
     /** One reply of the message protocol. */
     static Result result(JsonNode item) {
         String result = item.path("result").asText("");

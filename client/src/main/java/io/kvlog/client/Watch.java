@@ -290,11 +290,7 @@ public final class Watch implements AutoCloseable {
         if ("progress".equals(name)) {
             event = new WatchEvent.Progress(json.path("positions").asText(id), json.path("caughtUp").asBoolean());
         } else if (name == null || name.equals("message")) {
-            event = new WatchEvent.Change(json.path("key").asText(), json.path("type").asText(),
-                    json.hasNonNull("value") ? java.util.Optional.of(json.path("value").asText())
-                            : java.util.Optional.empty(),
-                    json.path("version").asLong(), json.path("token").asText(null),
-                    json.hasNonNull("id") ? json.path("id").asText() : null, Replies.instant(json, "time"), id);
+            event = Replies.change(json, id);
         } else {
             return; // an event this client does not know: newer nodes may send more kinds
         }
