@@ -20,6 +20,7 @@ import io.kvlog.client.WriteOptions;
 import io.kvlog.kafka.LocalKafkaCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,14 +73,35 @@ final class ClientCommands {
         @Option(names = "--json", description = "Print the result as JSON, one line.")
         boolean json;
 
+        @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:KV_TOKEN}",
+                description = {"Bearer token for nodes with auth on (env KV_TOKEN; default: the local cluster's admin",
+                        "token when it has auth on and no -H is given)."})
+        String token;
+
+        @Option(names = "--cacert", paramLabel = "PEM", defaultValue = "${env:KV_CACERT}",
+                description = "CA certificate(s) to check https:// nodes against (env KV_CACERT; default: the JDK's).")
+        Path caCert;
+
+        @Option(names = "--cert", paramLabel = "PEM", defaultValue = "${env:KV_CERT}",
+                description = "Client certificate for nodes that require one (env KV_CERT); with --key.")
+        Path cert;
+
+        @Option(names = "--key", paramLabel = "PEM", defaultValue = "${env:KV_KEY}",
+                description = "The PKCS#8 private key of --cert (env KV_KEY).")
+        Path key;
+
         /**
          * A client over the nodes of -H, or of the local cluster, in that order: it stays on the
          * node that answered last, reads linearizable unless told otherwise, and {@code notice}
          * hears of each node that did not answer.
          */
         KvClient client(Consumer<String> notice) {
-            return KvClient.builder(urls()).discover(false).spread(false).consistency(Consistency.LINEARIZABLE)
-                    .requestTimeout(Duration.ofSeconds(30)).notice(notice).build();
+            List<String> urls = urls();
+            String bearer = token != null && !token.isBlank() ? token
+                    : url == null || url.isBlank() ? LocalAuth.adminToken(cluster.dataDir()) : null;
+            return KvClient.builder(urls).discover(false).spread(false).consistency(Consistency.LINEARIZABLE)
+                    .requestTimeout(Duration.ofSeconds(30)).notice(notice).token(bearer).caCert(caCert)
+                    .clientCertificate(cert, key).build();
         }
 
         private List<String> urls() {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
                 ClientCommands.Get.class, ClientCommands.Put.class, ClientCommands.Update.class,
                 ClientCommands.Delete.class, ClientCommands.Append.class, ClientCommands.Scan.class,
                 ClientCommands.History.class, ClientCommands.Watch.class,
-                ConsoleCommand.class, ReplayCommand.class, io.kvlog.cli.bench.BenchCommand.class, CheckCommand.class,
+                ConsoleCommand.class, AuthCommand.class, ReplayCommand.class, io.kvlog.cli.bench.BenchCommand.class, CheckCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:the operation failed or was not found", "2:usage error",
@@ -54,7 +54,8 @@ public final class Kv implements Runnable {
                 // the client's refusals and failures: bad input is a usage error, no node answering is unreachable
                 // a write that may have happened: say how to resend it so it takes effect once
                 boolean unknown = k.requestId() != null && !(k instanceof io.kvlog.client.BadRequestException)
-                        && !(k instanceof io.kvlog.client.PreconditionFailedException);
+                        && !(k instanceof io.kvlog.client.PreconditionFailedException)
+                        && !(k instanceof io.kvlog.client.AccessDeniedException);
                 err.println("kv: " + k.getMessage() + (unknown ? " (to retry safely: --id " + k.requestId() + ")" : ""));
                 err.flush();
                 return k instanceof io.kvlog.client.BadRequestException ? ExitCode.USAGE

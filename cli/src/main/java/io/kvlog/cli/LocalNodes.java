@@ -94,7 +94,14 @@ public final class LocalNodes {
                 "--state-dir", stateDir(id).toString(),
                 "--partitions", Integer.toString(cluster.state().partitions()),
                 "--replication-factor", Integer.toString(Math.min(3, brokers)));
-        long pid = JavaProcess.start(System.getProperty("java.class.path"), jvm, NODE_MAIN, args, logFile(id), dir(id));
+        Map<String, String> env = Map.of();
+        if (LocalAuth.on(cluster.dataDir())) {
+            args = new java.util.ArrayList<>(args);
+            args.addAll(List.of("--auth-file", LocalAuth.file(cluster.dataDir()).toString()));
+            env = Map.of("KV_NODE_TOKEN", LocalAuth.nodeToken(cluster.dataDir()));
+        }
+        long pid = JavaProcess.start(System.getProperty("java.class.path"), jvm, NODE_MAIN, args, env, logFile(id),
+                dir(id));
         cluster.update(node.withPid(pid));
         return pid;
     }
@@ -139,11 +146,15 @@ public final class LocalNodes {
         return get(node(id).url() + "/v1/ready").map(r -> r.statusCode() == 200).orElse(false);
     }
 
-    /** GET a node URL; empty if it does not answer. */
+    /** GET a node URL (as the local cluster's admin when its auth is on); empty if it does not answer. */
     public Optional<HttpResponse<String>> get(String url) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).GET();
+        String token = LocalAuth.adminToken(cluster.dataDir());
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         try {
-            return Optional.of(http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
+            return Optional.of(http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             return Optional.empty();
         } catch (InterruptedException e) {

@@ -81,7 +81,7 @@ final class StatusCommand implements Callable<Integer> {
             viewProblem = "no node is running";
         } else {
             try (KvClient client = KvClient.builder(running).discover(false).spread(false).notice(out::progress)
-                    .build()) {
+                    .token(LocalAuth.adminToken(local.dataDir())).build()) {
                 view = client.cluster();
                 viewProblem = null;
             } catch (io.kvlog.client.KvException | IllegalArgumentException e) {

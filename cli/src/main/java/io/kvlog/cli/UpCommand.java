@@ -45,6 +45,10 @@ final class UpCommand implements Callable<Integer> {
             description = "How long to wait for brokers, and then for nodes, to be ready (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
+    @Option(names = "--auth", description = {"Turn HTTP auth on: DATA/auth/auth.json with principals admin and node,",
+            "their tokens in DATA/auth/*.token; the kv commands of this cluster send the admin token (default: off)."})
+    boolean auth;
+
     @Override
     public Integer call() {
         Output out = kv.output();
@@ -57,6 +61,10 @@ final class UpCommand implements Callable<Integer> {
             out.progress("creating a cluster of " + brokers + " broker(s) in " + cluster.dataDir());
             local = LocalKafkaCluster.create(LocalKafkaCluster.Spec.defaults(cluster.dataDir())
                     .withBrokers(brokers).withPartitions(partitions).withBasePort(basePort), out::progress);
+        }
+        if (auth && !LocalAuth.on(cluster.dataDir())) {
+            LocalAuth.create(cluster.dataDir());
+            out.progress("auth on: " + LocalAuth.file(cluster.dataDir()) + "; restart running nodes to apply it");
         }
         // nodes start while the brokers come up (a node waits for them): JVM start-up overlaps
         local.launchAll(out::progress);
@@ -96,6 +104,13 @@ final class UpCommand implements Callable<Integer> {
         }
         if (!ids.isEmpty()) {
             out.line("try: ./kv put hello world && ./kv get hello");
+        }
+        if (LocalAuth.on(cluster.dataDir())) {
+            out.line("auth is on: the kv commands send the admin token; other clients: export KV_TOKEN=$(cat "
+                    + LocalAuth.dir(cluster.dataDir()).resolve("admin.token") + ")");
+        } else {
+            out.line("auth is off: anyone who reaches these ports may read and write; 'kv up --auth' turns it on"
+                    + " (README: Security)");
         }
         return ExitCode.OK;
     }

@@ -2,9 +2,11 @@ package io.kvlog.client;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvlog.client.internal.Tls;
 import io.kvlog.client.internal.Transport;
 import io.kvlog.client.internal.Transport.Reply;
 import io.kvlog.client.internal.Transport.Request;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,7 +72,9 @@ public final class KvClient implements AutoCloseable {
 
     private KvClient(Builder builder) {
         this.transport = new Transport(builder.urls, builder.connectTimeout, builder.requestTimeout,
-                builder.discover, builder.spread, Duration.ofSeconds(30), builder.notice);
+                builder.discover, builder.spread, Duration.ofSeconds(30), builder.notice, builder.token,
+                builder.caCert == null && builder.clientCert == null ? null
+                        : Tls.context(builder.caCert, builder.clientCert, builder.clientKey));
         this.consistency = builder.consistency;
     }
 
@@ -96,6 +100,10 @@ public final class KvClient implements AutoCloseable {
         private boolean spread = true;
         private Consistency consistency = Consistency.SESSION;
         private Consumer<String> notice = line -> { };
+        private String token;
+        private Path caCert;
+        private Path clientCert;
+        private Path clientKey;
 
         private Builder(List<String> urls) {
             this.urls = List.copyOf(urls);
@@ -137,6 +145,29 @@ public final class KvClient implements AutoCloseable {
             return this;
         }
 
+        /** The bearer token sent with every request, for nodes with auth on (default none). */
+        public Builder token(String bearerToken) {
+            this.token = bearerToken == null || bearerToken.isBlank() ? null : bearerToken.strip();
+            return this;
+        }
+
+        /** The CA certificate(s), PEM, that {@code https} nodes' certificates are checked against (default: the JDK's). */
+        public Builder caCert(Path pem) {
+            this.caCert = pem;
+            return this;
+        }
+
+        /** The certificate chain and PKCS#8 private key, PEM, shown to nodes that require client certificates. */
+        public Builder clientCertificate(Path certPem, Path keyPem) {
+            if ((certPem == null) != (keyPem == null)) {
+                throw new IllegalArgumentException("client certificate: give both the certificate and its key");
+            }
+            this.clientCert = certPem;
+            this.clientKey = keyPem;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if a PEM file cannot be read as one */
         public KvClient build() {
             return new KvClient(this);
         }

@@ -135,6 +135,9 @@ final class Replies {
         if (status == 400 || status == 413 || status == 415 || status == 422) {
             return new BadRequestException(status, error, message);
         }
+        if (status == 401 || status == 403) {
+            return new AccessDeniedException(status, error, message + " (" + status + " from " + reply.node() + ")");
+        }
         return new KvException(status, error, message + " (" + status + " from " + reply.node() + ")");
     }
 

@@ -117,7 +117,7 @@ class WatchTest {
 
     private Watch watch(String url, Duration progress, Consumer<WatchEvent> listener) {
         Transport transport = new Transport(List.of(url), Duration.ofSeconds(1), Duration.ofSeconds(5), false, false,
-                Duration.ofSeconds(30), notices::add);
+                Duration.ofSeconds(30), notices::add, null, null);
         Watch watch = new Watch(transport, WatchRequest.all().from("now").progress(progress), listener,
                 Duration.ofMillis(1), transport::reason);
         watch.start();

@@ -2,6 +2,8 @@ package io.kvlog.node;
 
 import io.kvlog.http.NodeIdentity;
 import io.kvlog.http.Replies;
+import io.kvlog.http.auth.AccessGuard;
+import io.kvlog.http.auth.Permission;
 import io.kvlog.kafka.EventTopic;
 import io.kvlog.kafka.NodesTopic;
 import io.kvlog.materializer.AppliedPositions;
@@ -22,6 +24,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -80,6 +83,7 @@ public final class Node implements AutoCloseable {
 
     private final NodeConfig config;
     private final NodeIdentity identity;
+    private final AccessGuard guard;
     private final long startedAt = System.currentTimeMillis();
     // created in start(), closed in close()
     private Vertx vertx;
@@ -92,9 +96,16 @@ public final class Node implements AutoCloseable {
     private volatile NodeMetrics metrics;
     private volatile boolean closing;
 
+    /** @throws IllegalArgumentException if the auth file does not check, or the node token is not an admin's in it */
     public Node(NodeConfig config) {
         this.config = config;
         this.identity = new NodeIdentity(config.name(), config.url());
+        this.guard = new AccessGuard(config.security().authFile(), config.security().requestsPerSecond(), Node::isPublic);
+        if (guard.authOn() && guard.authenticate(config.security().nodeToken())
+                .filter(p -> p.mayAll(Permission.ADMIN)).isEmpty()) {
+            throw new IllegalArgumentException("node token: it must be the token of a principal with admin in "
+                    + config.security().authFile() + " (the nodes call each other's admin routes with it)");
+        }
     }
 
     public NodeConfig config() {
@@ -123,7 +134,8 @@ public final class Node implements AutoCloseable {
         }
         if (config.runs(Role.WRITER)) {
             writer = new WriterService(vertx, new WriterConfig(config.bootstrapServers(), config.ackTimeout(),
-                    config.maxValueBytes(), WriterConfig.DEFAULT_MAX_IN_FLIGHT, config.kafkaClient()), materializer,
+                    config.maxValueBytes(), WriterConfig.DEFAULT_MAX_IN_FLIGHT, config.kafkaClient(), config.security()),
+                    materializer,
                     membership, config.name());
             metrics.bind(writer);
         }
@@ -138,7 +150,7 @@ public final class Node implements AutoCloseable {
         }
         Router router = router(vertx, writer, query);
         try {
-            server = vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())
+            server = vertx.createHttpServer(config.security().server(new HttpServerOptions())).requestHandler(router).listen(config.port(), config.host())
                     .await(10, TimeUnit.SECONDS);
         } catch (TimeoutException | RuntimeException e) {
             throw new IllegalStateException(config.name() + " cannot listen on " + config.address() + ": "
@@ -166,6 +178,14 @@ public final class Node implements AutoCloseable {
     Router router(Vertx vertx, WriterService writer, QueryService query) {
         Router router = Router.router(vertx);
         Replies.install(router, identity);
+        guard.install(vertx, router);
+        // what a route needs besides a principal: scans, watches and /v1/ops check their keys themselves
+        router.put("/v1/kv/:key").handler(AccessGuard.onKey(Permission.WRITE));
+        router.delete("/v1/kv/:key").handler(AccessGuard.onKey(Permission.WRITE));
+        router.post("/v1/kv/:key/append").handler(AccessGuard.onKey(Permission.WRITE));
+        router.get("/v1/kv/:key").handler(AccessGuard.onKey(Permission.READ));
+        router.get("/v1/kv/:key/history").handler(AccessGuard.onKey(Permission.READ));
+        router.route("/v1/admin/*").handler(AccessGuard.admin());
         router.get("/v1/health").handler(this::health);
         router.get("/v1/ready").handler(this::ready);
         router.get("/v1/node").handler(this::describe);
@@ -189,6 +209,15 @@ public final class Node implements AutoCloseable {
         router.get(CONSOLE_ROUTES.get(2)).handler(StaticHandler.create(WEBJARS_RESOURCES)
                 .setDefaultContentEncoding("UTF-8"));
         return router;
+    }
+
+    /**
+     * Whether anyone may get {@code path} without a token: health, readiness, the OpenAPI document
+     * and the console's static files (the console then calls the API with the token it is given).
+     */
+    static boolean isPublic(String path) {
+        return path.equals("/v1/health") || path.equals("/v1/ready") || path.equals(OPENAPI_PATH) || path.equals("/")
+                || path.startsWith("/console/") || path.startsWith("/webjars/");
     }
 
     private static void noCache(RoutingContext ctx) {

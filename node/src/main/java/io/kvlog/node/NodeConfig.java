@@ -1,5 +1,6 @@
 package io.kvlog.node;
 
+import io.kvlog.http.NodeSecurity;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -27,11 +28,12 @@ import java.util.Set;
  *                         closed with an error event (default 16 MiB)
  * @param kafkaClient      settings passed as they are to every Kafka client of the node (security
  *                         protocol, SASL, TLS of a real cluster); empty for a local cluster
+ * @param security         who may call the node, how it calls the others, TLS (default none)
  */
 public record NodeConfig(int nodeId, String host, int port, String bootstrapServers, Path stateDir, int partitions,
                          int replicationFactor, Duration ackTimeout, Duration dedupeWindow,
                          int maxValueBytes, Set<Role> roles, Duration nodeTimeout, long watchBufferBytes,
-                         Map<String, Object> kafkaClient) {
+                         Map<String, Object> kafkaClient, NodeSecurity security) {
 
     public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(3);
 
@@ -76,6 +78,7 @@ public record NodeConfig(int nodeId, String host, int port, String bootstrapServ
             throw new IllegalArgumentException("watch buffer bytes: must be >= 1024, got " + watchBufferBytes);
         }
         kafkaClient = Map.copyOf(kafkaClient == null ? Map.of() : kafkaClient);
+        security = security == null ? NodeSecurity.NONE : security;
     }
 
     /** {@code node-ID}, as replies name this node. */
@@ -89,7 +92,7 @@ public record NodeConfig(int nodeId, String host, int port, String bootstrapServ
     }
 
     public String url() {
-        return "http://" + address();
+        return security.scheme() + "://" + address();
     }
 
     public boolean runs(Role role) {

@@ -1,5 +1,6 @@
 package io.kvlog.node;
 
+import io.kvlog.http.NodeSecurity;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -74,6 +75,38 @@ public final class NodeMain implements Callable<Integer> {
                     "sasl.mechanism, sasl.jaas.config, ssl.truststore.location (env KV_KAFKA_CONFIG, default none)."})
     Path kafkaConfig;
 
+    @Option(names = "--auth-file", defaultValue = "${env:KV_AUTH_FILE}", paramLabel = "FILE",
+            description = {"Turns authentication on: principals, roles and token hashes (kv auth writes it); re-read",
+                    "within 2 s of a change (env KV_AUTH_FILE, default none: anyone reaching the port may do everything)."})
+    Path authFile;
+
+    @Option(names = "--node-token", defaultValue = "${env:KV_NODE_TOKEN}", paramLabel = "TOKEN",
+            description = {"The bearer token this node sends to the other nodes (wait=all); its principal needs admin.",
+                    "Required with --auth-file. Prefer the env KV_NODE_TOKEN: flags show in ps."})
+    String nodeToken;
+
+    @Option(names = "--rate-limit", defaultValue = "${env:KV_RATE_LIMIT:-0}", paramLabel = "N",
+            description = {"Requests per second each principal may send (per client address with auth off), unless",
+                    "the auth file sets its own; beyond it 429 with Retry-After (env KV_RATE_LIMIT, default 0: none)."})
+    int rateLimit;
+
+    @Option(names = "--tls-cert", defaultValue = "${env:KV_TLS_CERT}", paramLabel = "PEM",
+            description = "Serve HTTPS with this certificate chain (env KV_TLS_CERT, default none: plain HTTP).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", defaultValue = "${env:KV_TLS_KEY}", paramLabel = "PEM",
+            description = "The private key (PKCS#8 PEM) of --tls-cert (env KV_TLS_KEY).")
+    Path tlsKey;
+
+    @Option(names = "--tls-client-ca", defaultValue = "${env:KV_TLS_CLIENT_CA}", paramLabel = "PEM",
+            description = {"Require client certificates signed by this CA (mutual TLS); the node shows its own",
+                    "certificate to the other nodes (env KV_TLS_CLIENT_CA, default none)."})
+    Path tlsClientCa;
+
+    @Option(names = "--cacert", defaultValue = "${env:KV_CACERT}", paramLabel = "PEM",
+            description = "The CA this node trusts when it calls the other nodes over HTTPS (env KV_CACERT, default: the JDK's).")
+    Path caCert;
+
     @Option(names = "--start-timeout-s", defaultValue = "${env:KV_START_TIMEOUT_S:-300}",
             description = "How long to wait for the node to be ready (env KV_START_TIMEOUT_S, default 300).")
     int startTimeoutSeconds;
@@ -90,7 +123,19 @@ public final class NodeMain implements Callable<Integer> {
         }
         return new NodeConfig(id, host, port, bootstrapServers, stateDir.toAbsolutePath(), partitions,
                 replicationFactor, Duration.ofMillis(ackTimeoutMs), Duration.ofMillis(dedupeWindowMs), maxValueBytes,
-                parsed, Duration.ofMillis(nodeTimeoutMs), watchBufferBytes, kafkaClient());
+                parsed, Duration.ofMillis(nodeTimeoutMs), watchBufferBytes, kafkaClient(), security());
+    }
+
+    /** The security these options stand for; plain HTTP without auth by default. */
+    private NodeSecurity security() {
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("tls: give both --tls-cert and --tls-key, or neither");
+        }
+        if (tlsCert == null && (tlsClientCa != null || caCert != null)) {
+            throw new IllegalArgumentException("tls: --tls-client-ca and --cacert need --tls-cert and --tls-key");
+        }
+        NodeSecurity.Tls tls = tlsCert == null ? null : new NodeSecurity.Tls(tlsCert, tlsKey, tlsClientCa, caCert);
+        return new NodeSecurity(authFile, authFile == null ? null : nodeToken, rateLimit, tls);
     }
 
     /** The properties of {@code --kafka-config}, empty without one. */

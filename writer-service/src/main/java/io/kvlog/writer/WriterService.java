@@ -73,7 +73,7 @@ public final class WriterService implements AutoCloseable {
         this.log = new EventLog(config.bootstrapServers(), config.ackTimeout(), config.maxValueBytes(),
                 config.kafkaClient());
         this.copy = copy;
-        this.peers = new PeerConfirmations(vertx, members, self, config.ackTimeout());
+        this.peers = new PeerConfirmations(vertx, members, self, config.ackTimeout(), config.security());
     }
 
     /** Adds the write routes. */

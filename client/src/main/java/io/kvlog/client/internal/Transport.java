@@ -94,6 +94,7 @@ public final class Transport {
     }
 
     private final HttpClient http;
+    private final String authorization;
     private final Duration requestTimeout;
     private final List<String> seeds;
     private final boolean discover;
@@ -111,12 +112,22 @@ public final class Transport {
     private CompletableFuture<Void> discovery;
     private long discoveryStarted;
 
+    /**
+     * @param token a bearer token sent with every request, or null
+     * @param tls   the TLS context of {@code https} nodes, or null for the JDK's default
+     */
     public Transport(List<String> seeds, Duration connectTimeout, Duration requestTimeout, boolean discover,
-                     boolean spread, Duration rediscoverEvery, Consumer<String> notice) {
+                     boolean spread, Duration rediscoverEvery, Consumer<String> notice, String token,
+                     javax.net.ssl.SSLContext tls) {
         if (seeds.isEmpty()) {
             throw new IllegalArgumentException("no node URL to send requests to");
         }
-        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(connectTimeout);
+        if (tls != null) {
+            client.sslContext(tls);
+        }
+        this.http = client.build();
+        this.authorization = token == null ? null : "Bearer " + token;
         this.requestTimeout = requestTimeout;
         this.seeds = seeds.stream().map(Transport::normalize).distinct().toList();
         this.nodes = this.seeds;
@@ -352,6 +363,9 @@ public final class Transport {
     private HttpRequest build(String node, Request request) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(node + request.target())).timeout(requestTimeout);
         request.headers().forEach(builder::header);
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
         if (request.body() == null) {
             return builder.method(request.method(), HttpRequest.BodyPublishers.noBody()).build();
         }

@@ -70,6 +70,12 @@ public final class JavaProcess {
      */
     public static long start(String classpath, List<String> jvmOptions, String mainClass, List<String> args,
                              Path logFile, Path workDir) {
+        return start(classpath, jvmOptions, mainClass, args, java.util.Map.of(), logFile, workDir);
+    }
+
+    /** As {@link #start(String, List, String, List, Path, Path)}, with {@code env} added to the environment (secrets: not in ps). */
+    public static long start(String classpath, List<String> jvmOptions, String mainClass, List<String> args,
+                             java.util.Map<String, String> env, Path logFile, Path workDir) {
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             command.add("/usr/bin/setsid");
@@ -85,6 +91,7 @@ public final class JavaProcess {
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         // the class path goes through the environment: it is long, and ps stays readable
         builder.environment().put("CLASSPATH", classpath);
+        builder.environment().putAll(env);
         try {
             Files.createDirectories(workDir);
             Files.createDirectories(logFile.getParent());

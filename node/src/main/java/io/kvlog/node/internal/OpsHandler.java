@@ -2,6 +2,8 @@ package io.kvlog.node.internal;
 
 import io.kvlog.http.ApiException;
 import io.kvlog.http.Replies;
+import io.kvlog.http.auth.AccessGuard;
+import io.kvlog.http.auth.Permission;
 import io.kvlog.protocol.Event;
 import io.kvlog.protocol.Validation;
 import io.kvlog.writer.AckLevel;
@@ -28,7 +30,8 @@ import java.util.function.Function;
  *
  * <p>The whole array is checked before anything runs: one bad element is a 400 naming it, and
  * nothing is appended. Then the operations run one after the other, each with the write
- * deadline. {@code ?wait=} applies to every write of the array.
+ * deadline. {@code ?wait=} applies to every write of the array. The principal must be allowed every
+ * operation ({@code read} for a Get, {@code write} for the others) or none runs: a 403 names the first it may not.
  */
 public final class OpsHandler {
 
@@ -69,6 +72,10 @@ public final class OpsHandler {
         }
         AckLevel ack = Params.choice(ctx, "wait", AckLevel.class, AckLevel.LOG);
         List<Op> ops = parse(ctx.body().asString());
+        // every operation is allowed, or none runs
+        for (Op op : ops) {
+            AccessGuard.require(ctx, op.type().equals("Get") ? Permission.READ : Permission.WRITE, op.key());
+        }
         JsonArray out = new JsonArray();
         runInOrder(ops, 0, ack, out).onComplete(done ->
                 ctx.response().putHeader("Content-Type", "application/json").end(out.encode()));

@@ -79,4 +79,39 @@ public record KeyRange(String from, boolean fromExclusive, String toExclusive) {
     public KeyRange after(String key) {
         return new KeyRange(key, true, toExclusive);
     }
+
+    /** The keys in both ranges; null if none can be. */
+    public KeyRange intersect(KeyRange other) {
+        String lower = from;
+        boolean exclusive = fromExclusive;
+        if (other.from != null) {
+            int c = lower == null ? -1 : KeyOrder.INSTANCE.compare(lower, other.from);
+            if (c < 0) {
+                lower = other.from;
+                exclusive = other.fromExclusive;
+            } else if (c == 0) {
+                exclusive |= other.fromExclusive;
+            }
+        }
+        String upper = toExclusive;
+        if (other.toExclusive != null && (upper == null || KeyOrder.INSTANCE.compare(other.toExclusive, upper) < 0)) {
+            upper = other.toExclusive;
+        }
+        if (lower != null && upper != null && KeyOrder.INSTANCE.compare(lower, upper) >= 0) {
+            return null;
+        }
+        return new KeyRange(lower, exclusive, upper);
+    }
+
+    /** The parts of this range under the given prefixes (minimal, in key order, as a principal's), in key order. */
+    public java.util.List<KeyRange> within(java.util.List<String> prefixes) {
+        java.util.List<KeyRange> parts = new java.util.ArrayList<>();
+        for (String prefix : prefixes) {
+            KeyRange part = intersect(of(prefix, null, null, null));
+            if (part != null) {
+                parts.add(part);
+            }
+        }
+        return parts;
+    }
 }

@@ -7,6 +7,9 @@ import io.kvlog.http.Members;
 import io.kvlog.http.NodeIdentity;
 import io.kvlog.http.Params;
 import io.kvlog.http.Replies;
+import io.kvlog.http.auth.AccessGuard;
+import io.kvlog.http.auth.Permission;
+import io.kvlog.http.auth.Principal;
 import io.kvlog.materializer.Digest;
 import io.kvlog.materializer.Materializer;
 import io.kvlog.protocol.PositionVector;
@@ -25,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
@@ -152,8 +156,15 @@ public final class ReadApi {
         Consistency consistency = Params.choice(ctx, "consistency", Consistency.class, Consistency.LINEARIZABLE);
         Optional<PositionVector> after = token(ctx);
         KeyRange range = KeyRange.of(prefix, start, end, afterKey);
+        Principal principal = AccessGuard.principal(ctx);
+        if (principal.prefixes(Permission.READ).isEmpty()) {
+            throw AccessGuard.forbidden(principal.name() + " may not scan: none of its roles grants read");
+        }
+        // only the keys the principal may read: the parts of the range under its read prefixes
+        List<KeyRange> parts = principal.mayAll(Permission.READ) ? List.of(range)
+                : range.within(principal.prefixes(Permission.READ));
         Deadline deadline = Deadline.in(config.readTimeout());
-        answer(ctx, Deadlines.guard(vertx, reads.scan(range, limit, consistency, after, deadline), deadline,
+        answer(ctx, Deadlines.guard(vertx, reads.scan(parts, limit, consistency, after, deadline), deadline,
                 "the scan"), page -> {
                     JsonArray items = new JsonArray();
                     page.items().forEach(item -> items.add(new JsonObject().put("key", item.key)

@@ -129,8 +129,11 @@ public final class Reads {
     public record Page(List<KeyValue<String, Entry>> items, boolean more) {
     }
 
-    /** Scans {@code range} from one snapshot of this copy, once it has caught up to the consistency's bound. */
-    public Future<Page> scan(KeyRange range, int limit, Consistency consistency, Optional<PositionVector> after,
+    /**
+     * Scans {@code parts} (disjoint ranges, in key order: one range, or its parts a principal may
+     * read) as one range, once this copy has caught up to the consistency's bound.
+     */
+    public Future<Page> scan(List<KeyRange> parts, int limit, Consistency consistency, Optional<PositionVector> after,
                              Deadline deadline) {
         try {
             ready();
@@ -160,8 +163,14 @@ public final class Reads {
             caughtUp = Future.succeededFuture();
         }
         return caughtUp.compose(ignored -> vertx.executeBlocking(() -> {
-            List<KeyValue<String, Entry>> items = copy.range(range.from(), range.fromExclusive(), range.toExclusive(),
-                    limit + 1);
+            List<KeyValue<String, Entry>> items = new ArrayList<>();
+            for (KeyRange range : parts) {
+                items.addAll(copy.range(range.from(), range.fromExclusive(), range.toExclusive(),
+                        limit + 1 - items.size()));
+                if (items.size() > limit) {
+                    break;
+                }
+            }
             boolean more = items.size() > limit;
             return new Page(more ? items.subList(0, limit) : items, more);
         }, false));

@@ -1,5 +1,7 @@
 package io.kvlog.query.internal;
 
+import io.kvlog.http.auth.Permission;
+import io.kvlog.http.auth.Principal;
 import io.kvlog.materializer.Change;
 import io.kvlog.materializer.ChangeFeed;
 import io.kvlog.materializer.Materializer;
@@ -71,6 +73,8 @@ final class Watch {
     final String id;
     private final String key;
     private final String prefix;
+    private final Principal reader;
+    private final boolean readsAll;
     private final List<Integer> scope;
     private final Materializer copy;
     private final HttpServerResponse response;
@@ -106,15 +110,18 @@ final class Watch {
     /**
      * @param key    the one key watched, or null for a prefix
      * @param prefix the prefix watched ("" = every key), or null for a key
+     * @param reader who opened it: it is sent only the changes of keys this principal may read
      * @param from   where it starts, per partition of {@code scope}; null: where its subscription does (now)
      */
-    Watch(String id, String key, String prefix, Materializer copy, long[] from, HttpServerResponse response,
+    Watch(String id, String key, String prefix, Principal reader, Materializer copy, long[] from, HttpServerResponse response,
           Context context, Runnable closeConnection, long maxBufferedBytes,
           java.util.concurrent.atomic.AtomicLong nodeBuffered, long maxNodeBufferedBytes, Duration progressEvery,
           java.util.function.Consumer<String> onClose) {
         this.id = id;
         this.key = key;
         this.prefix = prefix;
+        this.reader = reader;
+        this.readsAll = reader.mayAll(Permission.READ);
         this.copy = copy;
         this.response = response;
         this.context = context;
@@ -338,7 +345,13 @@ final class Watch {
     }
 
     private boolean matches(String changedKey) {
-        return key != null ? key.equals(changedKey) : changedKey.startsWith(prefix);
+        return (key != null ? key.equals(changedKey) : changedKey.startsWith(prefix))
+                && (readsAll || reader.may(Permission.READ, changedKey));
+    }
+
+    /** Who opened it. */
+    Principal reader() {
+        return reader;
     }
 
     /** Thrown when the client does not read what it is sent. */

@@ -3,6 +3,9 @@ package io.kvlog.query.internal;
 import io.kvlog.http.ApiException;
 import io.kvlog.http.NodeIdentity;
 import io.kvlog.http.Params;
+import io.kvlog.http.auth.AccessGuard;
+import io.kvlog.http.auth.Permission;
+import io.kvlog.http.auth.Principal;
 import io.kvlog.materializer.Materializer;
 import io.kvlog.protocol.PositionVector;
 import io.kvlog.protocol.Topics;
@@ -70,6 +73,13 @@ public final class Watches implements AutoCloseable {
                     + " under P, none every key), got both");
         }
         String prefix = key != null ? null : Objects.requireNonNullElse(Params.optionalKey(ctx, "prefix"), "");
+        Principal reader = AccessGuard.principal(ctx);
+        if (key != null) {
+            AccessGuard.require(ctx, Permission.READ, key);
+        } else if (reader.prefixes(Permission.READ).stream().noneMatch(p -> p.startsWith(prefix) || prefix.startsWith(p))) {
+            throw AccessGuard.forbidden(reader.name() + " may not watch prefix " + Validation.quote(prefix)
+                    + ": none of its roles grants read on a key under it");
+        }
         int progressMs = Params.intInRange(ctx, "progress-ms", 100, 600_000, DEFAULT_PROGRESS_MS);
         String resume = ctx.request().getHeader("Last-Event-ID");
         String from = resume != null && !resume.isBlank() ? resume : ctx.request().getParam("from", "now");
@@ -80,7 +90,7 @@ public final class Watches implements AutoCloseable {
         long[] start = start(from, resume != null && !resume.isBlank() ? "Last-Event-ID" : "from",
                 key == null ? null : Topics.partitionOf(key, copy.partitions()));
         String id = node.nodeId() + "-w" + ids.incrementAndGet();
-        Watch watch = watch(ctx, id, key, prefix, start, progressMs);
+        Watch watch = watch(ctx, id, key, prefix, reader, start, progressMs);
         if (watch.tryLive(copy.feed())) {
             return;
         }
@@ -106,14 +116,15 @@ public final class Watches implements AutoCloseable {
     }
 
     /** The watch of this request, registered; the response's headers are set but nothing is written yet. */
-    private Watch watch(RoutingContext ctx, String id, String key, String prefix, long[] start, int progressMs) {
+    private Watch watch(RoutingContext ctx, String id, String key, String prefix, Principal reader, long[] start,
+                        int progressMs) {
         HttpServerResponse response = ctx.response();
         response.setChunked(true).setStatusCode(200)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader(WATCH_HEADER, id);
         Context context = Vertx.currentContext();
-        Watch watch = new Watch(id, key, prefix, copy, start, response, context,
+        Watch watch = new Watch(id, key, prefix, reader, copy, start, response, context,
                 () -> ctx.request().connection().close(),
                 maxBufferedBytes, buffered, maxBuffered,
                 Duration.ofMillis(progressMs), code -> {
@@ -131,7 +142,8 @@ public final class Watches implements AutoCloseable {
     public void progress(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         Watch watch = open.get(id);
-        if (watch == null) {
+        // another principal's watch is answered as no watch at all: its existence is not theirs to learn
+        if (watch == null || !watch.reader().name().equals(AccessGuard.principal(ctx).name())) {
             throw new ApiException(404, "NO_SUCH_WATCH", "no open watch " + Validation.quote(id) + " on "
                     + node.nodeId() + " (watches are per node: ask the node that serves it)");
         }

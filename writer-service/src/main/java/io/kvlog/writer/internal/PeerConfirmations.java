@@ -2,6 +2,7 @@ package io.kvlog.writer.internal;
 
 import io.kvlog.http.Deadline;
 import io.kvlog.http.Members;
+import io.kvlog.http.NodeSecurity;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -34,14 +35,17 @@ public final class PeerConfirmations implements AutoCloseable {
     private final String self;
     // created in the constructor, closed in close()
     private final WebClient client;
+    /** This node's bearer token for the others; null with auth off. */
+    private final String authorization;
 
-    public PeerConfirmations(Vertx vertx, Members members, String self, Duration ackTimeout) {
+    public PeerConfirmations(Vertx vertx, Members members, String self, Duration ackTimeout, NodeSecurity security) {
         this.vertx = vertx;
         this.members = members;
         this.self = self;
         // every write with wait=all holds one connection per other node while it waits
-        this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
-                .setConnectTimeout((int) Math.max(100, ackTimeout.toMillis())), new PoolOptions().setHttp1MaxSize(256));
+        this.client = WebClient.create(vertx, security.peers(new WebClientOptions().setKeepAlive(true)
+                .setConnectTimeout((int) Math.max(100, ackTimeout.toMillis()))), new PoolOptions().setHttp1MaxSize(256));
+        this.authorization = security.peerAuthorization();
     }
 
     /**
@@ -94,7 +98,11 @@ public final class PeerConfirmations implements AutoCloseable {
             return;
         }
         long waitMs = Math.max(1, deadline.remainingMillis());
-        client.getAbs(member.url() + Members.APPLIED_PATH)
+        var request = client.getAbs(member.url() + Members.APPLIED_PATH);
+        if (authorization != null) {
+            request.putHeader("Authorization", authorization);
+        }
+        request
                 .addQueryParam("partition", Integer.toString(partition))
                 .addQueryParam("offset", Long.toString(offset))
                 .addQueryParam("wait-ms", Long.toString(waitMs))
