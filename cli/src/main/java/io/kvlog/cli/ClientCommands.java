@@ -82,12 +82,12 @@ final class ClientCommands {
                 description = "CA certificate(s) to check https:// nodes against (env KV_CACERT; default: the JDK's).")
         Path caCert;
 
-        @Option(names = "--cert", paramLabel = "PEM", defaultValue = "${env:KV_CERT}",
-                description = "Client certificate for nodes that require one (env KV_CERT); with --key.")
+        @Option(names = "--client-cert", paramLabel = "PEM", defaultValue = "${env:KV_CLIENT_CERT}",
+                description = "Client certificate for nodes that require one (env KV_CLIENT_CERT); with --client-key.")
         Path cert;
 
-        @Option(names = "--key", paramLabel = "PEM", defaultValue = "${env:KV_KEY}",
-                description = "The PKCS#8 private key of --cert (env KV_KEY).")
+        @Option(names = "--client-key", paramLabel = "PEM", defaultValue = "${env:KV_CLIENT_KEY}",
+                description = "The PKCS#8 private key of --client-cert (env KV_CLIENT_KEY).")
         Path key;
 
         /**

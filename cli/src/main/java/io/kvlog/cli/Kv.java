@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
                 ClientCommands.Get.class, ClientCommands.Put.class, ClientCommands.Update.class,
                 ClientCommands.Delete.class, ClientCommands.Append.class, ClientCommands.Scan.class,
                 ClientCommands.History.class, ClientCommands.Watch.class,
-                ConsoleCommand.class, AuthCommand.class, ReplayCommand.class, io.kvlog.cli.bench.BenchCommand.class, CheckCommand.class,
+                ConsoleCommand.class, AuthCommand.class, TlsCommand.class, ReplayCommand.class, io.kvlog.cli.bench.BenchCommand.class, CheckCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:the operation failed or was not found", "2:usage error",
