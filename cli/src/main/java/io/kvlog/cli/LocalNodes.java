@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -26,7 +27,8 @@ import java.util.stream.Stream;
 /**
  * The kvlog node processes of a local cluster: each a JVM running {@code io.kvlog.node.NodeMain}
  * from the CLI's class path on a free 127.0.0.1 port, with its log and state under
- * {@code DATA/nodes/node-N/}, recorded in the cluster's state file.
+ * {@code DATA/nodes/node-N/}, recorded in the cluster's state file. On a secured cluster every
+ * node connects as the node user ({@code --kafka-config DATA/kafka-sasl/kvnode.properties}).
  */
 public final class LocalNodes {
 
@@ -89,14 +91,15 @@ public final class LocalNodes {
         int brokers = cluster.state().brokers().size();
         List<String> jvm = List.of("-Xms128m", "-Xmx512m", "-XX:+UseG1GC",
                 "-Dlog4j2.configurationFile=log4j2-node.xml", "-Djava.awt.headless=true");
-        List<String> args = List.of("--id", Integer.toString(id), "--port", Integer.toString(node.port()),
+        List<String> args = new ArrayList<>(List.of("--id", Integer.toString(id), "--port", Integer.toString(node.port()),
                 "--host", "127.0.0.1", "--bootstrap-servers", cluster.bootstrapServers(),
                 "--state-dir", stateDir(id).toString(),
                 "--partitions", Integer.toString(cluster.state().partitions()),
-                "--replication-factor", Integer.toString(Math.min(3, brokers)));
+                "--replication-factor", Integer.toString(Math.min(3, brokers))));
+        // a secured cluster's node user: the file, not the password, is on the command line
+        cluster.nodeClientFile().ifPresent(file -> args.addAll(List.of("--kafka-config", file.toString())));
         Map<String, String> env = Map.of();
         if (LocalAuth.on(cluster.dataDir())) {
-            args = new java.util.ArrayList<>(args);
             args.addAll(List.of("--auth-file", LocalAuth.file(cluster.dataDir()).toString()));
             env = Map.of("KV_NODE_TOKEN", LocalAuth.nodeToken(cluster.dataDir()));
         }
@@ -183,7 +186,7 @@ public final class LocalNodes {
         for (int i = 0; i < urls.size(); i++) {
             int id = nodes.get(i).id();
             if (isRunning(id) && isReady(id)) {
-                List<String> rotated = new java.util.ArrayList<>(urls.subList(i, urls.size()));
+                List<String> rotated = new ArrayList<>(urls.subList(i, urls.size()));
                 rotated.addAll(urls.subList(0, i));
                 return rotated;
             }

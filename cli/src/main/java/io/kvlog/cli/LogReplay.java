@@ -85,7 +85,7 @@ public final class LogReplay {
                 continue;
             }
             long[] lastReport = {0};
-            Replayer.Replay replay = replayer.replay(cluster.bootstrapServers(), p, ends.size(), ends.get(p), report -> {
+            Replayer.Replay replay = replayer.replay(cluster.bootstrapServers(), cluster.clientSecurity(), p, ends.size(), ends.get(p), report -> {
                 long now = System.nanoTime();
                 if (report.done() || now - lastReport[0] > 1_000_000_000L) {
                     progress.accept(String.format("partition %d: %d / %d events, %.0f events/s", report.partition(),

@@ -2,6 +2,7 @@ package io.kvlog.cli;
 
 import io.kvlog.client.ClusterView;
 import io.kvlog.client.KvClient;
+import io.kvlog.kafka.KafkaSasl;
 import io.kvlog.kafka.LocalKafkaCluster;
 import io.kvlog.kafka.LocalKafkaCluster.BrokerStatus;
 import io.kvlog.protocol.Topics;
@@ -96,6 +97,7 @@ final class StatusCommand implements Callable<Integer> {
             Map<String, Object> status = new LinkedHashMap<>();
             status.put("dataDir", local.dataDir().toString());
             status.put("bootstrapServers", local.bootstrapServers());
+            status.put("kafkaSasl", local.secured());
             status.put("brokers", brokers.stream().map(b -> Map.of("id", b.id(), "address", b.address(),
                     "pid", b.running() ? b.pid() : 0, "state", b.running() ? "running" : "stopped")).toList());
             status.put("nodes", nodes);
@@ -106,7 +108,8 @@ final class StatusCommand implements Callable<Integer> {
             out.json(status);
         } else {
             out.line("data dir: " + local.dataDir());
-            out.line("bootstrap servers: " + local.bootstrapServers());
+            out.line("bootstrap servers: " + local.bootstrapServers()
+                    + (local.secured() ? " (SASL/PLAIN; client settings in " + local.dataDir().resolve(KafkaSasl.DIR) + ")" : ""));
             out.line("");
             List<List<String>> rows = new ArrayList<>();
             for (BrokerStatus b : brokers) {

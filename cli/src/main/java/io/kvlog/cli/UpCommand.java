@@ -1,6 +1,7 @@
 package io.kvlog.cli;
 
 import io.kvlog.kafka.EventTopic;
+import io.kvlog.kafka.KafkaSasl;
 import io.kvlog.kafka.LocalKafkaCluster;
 import io.kvlog.protocol.Topics;
 import java.time.Duration;
@@ -49,6 +50,12 @@ final class UpCommand implements Callable<Integer> {
             "their tokens in DATA/auth/*.token; the kv commands of this cluster send the admin token (default: off)."})
     boolean auth;
 
+    @Option(names = "--kafka-sasl",
+            description = {"Create the cluster secured: SASL/PLAIN on every broker listener, the standard authorizer",
+                    "with ACLs, random passwords in DATA/kafka-sasl/ (mode 600); nodes connect as kvnode.",
+                    "Only when the cluster is created; a secured cluster stays secured."})
+    boolean kafkaSasl;
+
     @Override
     public Integer call() {
         Output out = kv.output();
@@ -56,17 +63,23 @@ final class UpCommand implements Callable<Integer> {
         LocalKafkaCluster local;
         if (LocalKafkaCluster.exists(cluster.dataDir())) {
             local = LocalKafkaCluster.open(cluster.dataDir());
+            if (kafkaSasl && !local.secured()) {
+                throw new KvException(ExitCode.USAGE, "--kafka-sasl: the cluster in " + cluster.dataDir()
+                        + " was created without it; security is chosen when a cluster is created"
+                        + " (use a new --data directory)");
+            }
             out.progress("cluster in " + cluster.dataDir() + " exists; starting what is not running");
         } else {
-            out.progress("creating a cluster of " + brokers + " broker(s) in " + cluster.dataDir());
-            local = LocalKafkaCluster.create(LocalKafkaCluster.Spec.defaults(cluster.dataDir())
-                    .withBrokers(brokers).withPartitions(partitions).withBasePort(basePort), out::progress);
+            out.progress("creating a " + (kafkaSasl ? "secured " : "") + "cluster of " + brokers + " broker(s) in "
+                    + cluster.dataDir());
+            LocalKafkaCluster.Spec spec = LocalKafkaCluster.Spec.defaults(cluster.dataDir())
+                    .withBrokers(brokers).withPartitions(partitions).withBasePort(basePort);
+            local = LocalKafkaCluster.create(kafkaSasl ? spec.withSasl(KafkaSasl.generate()) : spec, out::progress);
         }
         if (auth && !LocalAuth.on(cluster.dataDir())) {
             LocalAuth.create(cluster.dataDir());
-            out.progress("auth on: " + LocalAuth.file(cluster.dataDir()) + "; restart running nodes to apply it");
+            out.progress("auth on: " + LocalAuth.file(cluster.dataDir()) + " (a node running already takes it when restarted)");
         }
-        // nodes start while the brokers come up (a node waits for them): JVM start-up overlaps
         local.launchAll(out::progress);
         LocalNodes localNodes = new LocalNodes(local);
         if (localNodes.nodes().isEmpty()) {
@@ -75,16 +88,21 @@ final class UpCommand implements Callable<Integer> {
             }
         }
         List<Integer> ids = localNodes.nodes().stream().map(n -> n.id()).toList();
-        for (int id : ids) {
-            if (!localNodes.isRunning(id)) {
-                out.progress("starting node " + id + " (pid " + localNodes.start(id) + ")");
-            }
+        if (!local.secured()) {
+            // nodes start while the brokers come up (a node waits for them): JVM start-up overlaps
+            startNodes(localNodes, ids, out);
         }
         try {
             local.awaitReady(local.state().brokers().stream().map(b -> b.id()).toList(),
                     Duration.ofSeconds(timeoutSeconds), out::progress);
         } catch (LocalKafkaCluster.BrokerException e) {
             throw new KvException(ExitCode.FAILED, e.getMessage(), e);
+        }
+        if (local.secured()) {
+            // a node without its ACLs would fail its start: they come first, then the nodes
+            local.createNodeAcls();
+            out.progress("ACLs of " + KafkaSasl.NODE + " in place; credentials in " + local.dataDir().resolve(KafkaSasl.DIR));
+            startNodes(localNodes, ids, out);
         }
         int topicPartitions = local.state().partitions();
         try (Admin admin = local.admin()) {
@@ -99,6 +117,11 @@ final class UpCommand implements Callable<Integer> {
         long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
         out.progress(String.format("cluster ready in %.1f s", millis / 1000.0));
         out.line("bootstrap servers: " + local.bootstrapServers());
+        if (local.secured()) {
+            out.line("kafka: SASL/PLAIN and ACLs; client settings in " + local.dataDir().resolve(KafkaSasl.DIR));
+        } else {
+            out.line("kafka: no authentication (a new cluster made with 'kv up --kafka-sasl' has SASL/PLAIN and ACLs)");
+        }
         for (var node : localNodes.nodes()) {
             out.line("node " + node.id() + ": " + node.url());
         }
@@ -113,5 +136,13 @@ final class UpCommand implements Callable<Integer> {
                     + " (README: Security)");
         }
         return ExitCode.OK;
+    }
+
+    private static void startNodes(LocalNodes localNodes, List<Integer> ids, Output out) {
+        for (int id : ids) {
+            if (!localNodes.isRunning(id)) {
+                out.progress("starting node " + id + " (pid " + localNodes.start(id) + ")");
+            }
+        }
     }
 }

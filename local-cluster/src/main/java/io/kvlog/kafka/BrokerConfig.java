@@ -22,8 +22,11 @@ import java.util.stream.Collectors;
  * @param controllerPort controller (CONTROLLER) port
  * @param logDir         where the broker keeps its partitions and metadata log
  * @param quorum         every broker of the cluster, for {@code controller.quorum.voters}
+ * @param sasl           the users of a secured cluster: SASL/PLAIN on both listeners and the
+ *                       standard authorizer; null for PLAINTEXT without authorization
  */
-public record BrokerConfig(int id, int port, int controllerPort, Path logDir, List<BrokerAddress> quorum) {
+public record BrokerConfig(int id, int port, int controllerPort, Path logDir, List<BrokerAddress> quorum,
+                           KafkaSasl sasl) {
 
     /** How often a broker heartbeats to the controller (Kafka's default: 2 s). */
     public static final Duration HEARTBEAT_INTERVAL = Duration.ofMillis(500);
@@ -53,6 +56,11 @@ public record BrokerConfig(int id, int port, int controllerPort, Path logDir, Li
         quorum = List.copyOf(quorum);
     }
 
+    /** A broker of a cluster without security. */
+    public BrokerConfig(int id, int port, int controllerPort, Path logDir, List<BrokerAddress> quorum) {
+        this(id, port, controllerPort, logDir, quorum, null);
+    }
+
     /** Replication factor of topics in a cluster of this size: 3, or fewer brokers if that is all there is. */
     public int replicationFactor() {
         return Math.min(3, quorum.size());
@@ -74,11 +82,16 @@ public record BrokerConfig(int id, int port, int controllerPort, Path logDir, Li
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(id));
         p.put("controller.quorum.voters", voters);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        // the client listener is named after its protocol; brokers talk to each other on it too
+        String client = sasl == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
+        p.put("listeners", client + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", client + "://127.0.0.1:" + port);
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", client);
+        p.put("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:" + client);
+        if (sasl != null) {
+            p.putAll(sasl.brokerProperties(client, "CONTROLLER"));
+        }
         p.put("log.dirs", logDir.toAbsolutePath().toString());
         p.put("num.partitions", "1");
         p.put("default.replication.factor", rf);

@@ -12,8 +12,11 @@ import java.util.Optional;
  * @param partitions partitions of {@code kv.events}
  * @param brokers    the brokers, ordered by id
  * @param nodes      the kvlog nodes, ordered by id (none in a state file written before nodes existed)
+ * @param kafkaSasl  true if the brokers take SASL/PLAIN only and authorize with ACLs, the users being
+ *                   in the data directory ({@link KafkaSasl}); false in a state file written before
  */
-public record ClusterState(String clusterId, int partitions, List<BrokerState> brokers, List<NodeState> nodes) {
+public record ClusterState(String clusterId, int partitions, List<BrokerState> brokers, List<NodeState> nodes,
+                           boolean kafkaSasl) {
 
     public ClusterState {
         brokers = List.copyOf(brokers);
@@ -21,7 +24,11 @@ public record ClusterState(String clusterId, int partitions, List<BrokerState> b
     }
 
     public ClusterState(String clusterId, int partitions, List<BrokerState> brokers) {
-        this(clusterId, partitions, brokers, List.of());
+        this(clusterId, partitions, brokers, List.of(), false);
+    }
+
+    public ClusterState(String clusterId, int partitions, List<BrokerState> brokers, List<NodeState> nodes) {
+        this(clusterId, partitions, brokers, nodes, false);
     }
 
     public Optional<NodeState> node(int id) {
@@ -34,7 +41,7 @@ public record ClusterState(String clusterId, int partitions, List<BrokerState> b
         list.removeIf(n -> n.id() == node.id());
         list.add(node);
         list.sort(java.util.Comparator.comparingInt(NodeState::id));
-        return new ClusterState(clusterId, partitions, brokers, list);
+        return new ClusterState(clusterId, partitions, brokers, list, kafkaSasl);
     }
 
     public Optional<BrokerState> broker(int id) {
@@ -45,6 +52,6 @@ public record ClusterState(String clusterId, int partitions, List<BrokerState> b
     public ClusterState with(BrokerState updated) {
         List<BrokerState> list = new ArrayList<>(brokers);
         list.replaceAll(b -> b.id() == updated.id() ? updated : b);
-        return new ClusterState(clusterId, partitions, list, nodes);
+        return new ClusterState(clusterId, partitions, list, nodes, kafkaSasl);
     }
 }

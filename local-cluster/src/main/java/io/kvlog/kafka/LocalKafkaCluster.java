@@ -3,6 +3,7 @@ package io.kvlog.kafka;
 import io.kvlog.kafka.BrokerConfig.BrokerAddress;
 import io.kvlog.kafka.internal.JavaProcess;
 import io.kvlog.kafka.internal.Ports;
+import io.kvlog.kafka.internal.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -36,6 +38,11 @@ import org.apache.kafka.common.Uuid;
  * recognised by pid and by their config path in the command line, so a dead or recycled pid is
  * never taken for a running broker.
  *
+ * <p>A cluster created with {@link KafkaSasl} users (see {@link Spec#withSasl}) is secured: every
+ * listener takes SASL/PLAIN only, the standard authorizer allows nothing without an ACL, and the
+ * admin client of this class, like every client of the {@code kv} command, connects as the super
+ * user; {@link #createNodeAcls} lets the node user do what a node needs.
+ *
  * <p>Closing this object does not stop the brokers (they are meant to outlive the {@code kv}
  * command that started them); call {@link #stopAll} for that.
  */
@@ -54,19 +61,25 @@ public final class LocalKafkaCluster {
     private final ClusterStateFile stateFile;
     private final String classpath;
     private final String brokerHeap;
+    // null: PLAINTEXT without authorization
+    private final KafkaSasl sasl;
     // replaced (never mutated) under this object's lock; volatile so other threads see the newest
     private volatile ClusterState state;
 
-    private LocalKafkaCluster(Path dataDir, ClusterState state, String classpath, String brokerHeap) {
+    private LocalKafkaCluster(Path dataDir, ClusterState state, String classpath, String brokerHeap, KafkaSasl sasl) {
         this.dataDir = dataDir.toAbsolutePath();
         this.stateFile = new ClusterStateFile(this.dataDir);
         this.state = state;
         this.classpath = classpath;
         this.brokerHeap = brokerHeap;
+        this.sasl = sasl;
     }
 
-    /** Options for creating a cluster. {@code basePort} 0 picks free ports. */
-    public record Spec(Path dataDir, int brokers, int partitions, int basePort, String brokerHeap) {
+    /**
+     * Options for creating a cluster. {@code basePort} 0 picks free ports; {@code sasl} null makes
+     * a cluster without security.
+     */
+    public record Spec(Path dataDir, int brokers, int partitions, int basePort, String brokerHeap, KafkaSasl sasl) {
         public Spec {
             if (brokers < 1 || brokers > 9) {
                 throw new IllegalArgumentException("brokers must be between 1 and 9, got " + brokers);
@@ -81,19 +94,24 @@ public final class LocalKafkaCluster {
         }
 
         public static Spec defaults(Path dataDir) {
-            return new Spec(dataDir, DEFAULT_BROKERS, io.kvlog.protocol.Topics.DEFAULT_PARTITIONS, 0, "512m");
+            return new Spec(dataDir, DEFAULT_BROKERS, io.kvlog.protocol.Topics.DEFAULT_PARTITIONS, 0, "512m", null);
         }
 
         public Spec withBrokers(int n) {
-            return new Spec(dataDir, n, partitions, basePort, brokerHeap);
+            return new Spec(dataDir, n, partitions, basePort, brokerHeap, sasl);
         }
 
         public Spec withPartitions(int p) {
-            return new Spec(dataDir, brokers, p, basePort, brokerHeap);
+            return new Spec(dataDir, brokers, p, basePort, brokerHeap, sasl);
         }
 
         public Spec withBasePort(int port) {
-            return new Spec(dataDir, brokers, partitions, port, brokerHeap);
+            return new Spec(dataDir, brokers, partitions, port, brokerHeap, sasl);
+        }
+
+        /** A secured cluster with these users. */
+        public Spec withSasl(KafkaSasl users) {
+            return new Spec(dataDir, brokers, partitions, basePort, brokerHeap, users);
         }
     }
 
@@ -107,7 +125,8 @@ public final class LocalKafkaCluster {
         ClusterState state = new ClusterStateFile(dataDir).read()
                 .orElseThrow(() -> new IllegalStateException("no cluster in " + dataDir.toAbsolutePath()
                         + " (no " + ClusterStateFile.FILE_NAME + "); start one with 'kv up'"));
-        return new LocalKafkaCluster(dataDir, state, currentClasspath(), "512m");
+        KafkaSasl sasl = state.kafkaSasl() ? KafkaSasl.read(dataDir.toAbsolutePath()) : null;
+        return new LocalKafkaCluster(dataDir, state, currentClasspath(), "512m", sasl);
     }
 
     /**
@@ -126,8 +145,13 @@ public final class LocalKafkaCluster {
             int id = i + 1;
             brokers.add(new BrokerState(id, ports.get(2 * i), ports.get(2 * i + 1), "brokers/broker-" + id, 0));
         }
-        ClusterState state = new ClusterState(Uuid.randomUuid().toString(), spec.partitions(), brokers);
-        LocalKafkaCluster cluster = new LocalKafkaCluster(spec.dataDir(), state, currentClasspath(), spec.brokerHeap());
+        ClusterState state = new ClusterState(Uuid.randomUuid().toString(), spec.partitions(), brokers, List.of(),
+                spec.sasl() != null);
+        LocalKafkaCluster cluster = new LocalKafkaCluster(spec.dataDir(), state, currentClasspath(), spec.brokerHeap(),
+                spec.sasl());
+        if (spec.sasl() != null) {
+            spec.sasl().write(cluster.dataDir);
+        }
         cluster.format(progress);
         cluster.stateFile.write(state);
         return cluster;
@@ -145,6 +169,44 @@ public final class LocalKafkaCluster {
     public synchronized void update(NodeState node) {
         state = state.with(node);
         stateFile.write(state);
+    }
+
+    /** True if the brokers take SASL only and authorize with ACLs. */
+    public boolean secured() {
+        return sasl != null;
+    }
+
+    /**
+     * The security settings every Kafka client of the {@code kv} command adds to its own: the super
+     * user's SASL settings on a secured cluster, none on another.
+     */
+    public Map<String, Object> clientSecurity() {
+        return sasl == null ? Map.of() : Map.copyOf(sasl.clientProperties(KafkaSasl.ADMIN));
+    }
+
+    /** The client properties file a node passes to {@code --kafka-config}; empty on a cluster without security. */
+    public Optional<Path> nodeClientFile() {
+        return sasl == null ? Optional.empty() : Optional.of(KafkaSasl.clientFile(dataDir, KafkaSasl.NODE));
+    }
+
+    /**
+     * Lets the node user do what a node needs ({@link KafkaSasl#nodeAcls}); brokers must be ready.
+     * Creating an ACL that exists changes nothing, so this may run on every start.
+     *
+     * @throws IllegalStateException if the cluster is not secured or does not create them in time
+     */
+    public void createNodeAcls() {
+        if (sasl == null) {
+            throw new IllegalStateException("the cluster in " + dataDir + " has no SASL users, so no ACLs");
+        }
+        try (Admin admin = admin()) {
+            admin.createAcls(KafkaSasl.nodeAcls()).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create the ACLs of " + KafkaSasl.NODE + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating the ACLs of " + KafkaSasl.NODE, e);
+        }
     }
 
     /** {@code host:port,...} of every broker. */
@@ -236,6 +298,7 @@ public final class LocalKafkaCluster {
     /** An admin client for this cluster; the caller closes it. */
     public Admin admin() {
         Properties props = new Properties();
+        props.putAll(clientSecurity());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
@@ -264,6 +327,7 @@ public final class LocalKafkaCluster {
      */
     private boolean answersAsRegistered(int id) {
         Properties props = new Properties();
+        props.putAll(clientSecurity());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker(id).address());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
@@ -356,10 +420,16 @@ public final class LocalKafkaCluster {
         List<BrokerAddress> quorum = state.brokers().stream()
                 .map(x -> new BrokerAddress(x.id(), x.port(), x.controllerPort()))
                 .toList();
-        BrokerConfig config = new BrokerConfig(b.id(), b.port(), b.controllerPort(), brokerDir(b.id()).resolve("data"), quorum);
+        BrokerConfig config = new BrokerConfig(b.id(), b.port(), b.controllerPort(), brokerDir(b.id()).resolve("data"), quorum,
+                sasl);
         try {
             Files.createDirectories(brokerDir(b.id()));
-            Files.writeString(configFile(b.id()), config.render(), StandardCharsets.UTF_8);
+            // a secured broker's config holds every user's password
+            if (sasl == null) {
+                Files.writeString(configFile(b.id()), config.render(), StandardCharsets.UTF_8);
+            } else {
+                PrivateFiles.write(configFile(b.id()), config.render());
+            }
             Files.writeString(brokerDir(b.id()).resolve("log4j2.properties"), BROKER_LOG4J, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write config of broker " + b.id() + ": " + e.getMessage(), e);

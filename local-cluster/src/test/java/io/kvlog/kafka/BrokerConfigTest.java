@@ -36,6 +36,34 @@ class BrokerConfigTest {
     }
 
     @Test
+    void aSecuredBrokerTakesSaslPlainOnEveryListenerAndAuthorizesWithAcls() {
+        // Given broker 1 of a secured three-broker cluster with one extra user
+        KafkaSasl users = KafkaSasl.generate().withUser("intruder", "intruder-secret");
+        BrokerConfig config = new BrokerConfig(1, 9001, 9101, Path.of("/d/b1"), THREE, users);
+
+        // When its properties are rendered
+        Map<String, String> p = config.properties();
+
+        // Then clients, brokers and controllers all authenticate with SASL/PLAIN
+        assertEquals("SASL_PLAINTEXT://127.0.0.1:9001,CONTROLLER://127.0.0.1:9101", p.get("listeners"));
+        assertEquals("SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT", p.get("listener.security.protocol.map"));
+        assertEquals("SASL_PLAINTEXT", p.get("inter.broker.listener.name"));
+        assertEquals("PLAIN", p.get("sasl.mechanism.inter.broker.protocol"));
+        assertEquals("PLAIN", p.get("sasl.mechanism.controller.protocol"));
+        // And every user may log in on the client listener, only the brokers' own user on the controller's
+        String client = p.get("listener.name.sasl_plaintext.plain.sasl.jaas.config");
+        String controller = p.get("listener.name.controller.plain.sasl.jaas.config");
+        assertTrue(client.contains("username=\"kvadmin\"") && client.contains("user_kvnode=")
+                && client.contains("user_intruder=\"intruder-secret\""), client);
+        assertTrue(controller.contains("user_kvadmin=") && !controller.contains("user_kvnode")
+                && !controller.contains("user_intruder"), controller);
+        // And nothing is allowed without an ACL but to the super user
+        assertEquals("org.apache.kafka.metadata.authorizer.StandardAuthorizer", p.get("authorizer.class.name"));
+        assertEquals("User:kvadmin", p.get("super.users"));
+        assertEquals("false", p.get("allow.everyone.if.no.acl.found"));
+    }
+
+    @Test
     void silentBrokerIsFencedAfter2000MillisecondsAndASilentControllerReplacedWithinTwoSeconds() {
         // Given any broker of the cluster
         BrokerConfig config = new BrokerConfig(3, 9003, 9103, Path.of("/d/b3"), THREE);

@@ -39,6 +39,21 @@ class ClusterStateFileTest {
     }
 
     @Test
+    void aSecuredClusterStaysSecuredAndAnOlderFileReadsAsUnsecured() throws Exception {
+        // Given a secured cluster's state, written and read back, and a file written before security existed
+        ClusterState secured = new ClusterState("abc", 3, List.of(new BrokerState(1, 9001, 9101, "b1", 1)), List.of(), true);
+        ClusterStateFile file = new ClusterStateFile(dir);
+        file.write(secured);
+        Path older = Files.createDirectories(dir.resolve("older"));
+        Files.writeString(older.resolve("cluster.json"), "{\"clusterId\":\"x\",\"partitions\":4,\"brokers\":[]}");
+
+        // Then the first is secured, also after a node is recorded, and the older one is not
+        assertTrue(file.read().orElseThrow().kafkaSasl());
+        assertTrue(secured.with(new NodeState(1, 8080, "n1", 0)).kafkaSasl());
+        assertFalse(new ClusterStateFile(older).read().orElseThrow().kafkaSasl());
+    }
+
+    @Test
     void replacingOneBrokerKeepsTheOthers() {
         ClusterState state = new ClusterState("abc", 3, List.of(
                 new BrokerState(1, 9001, 9101, "b1", 1), new BrokerState(2, 9002, 9102, "b2", 2)));

@@ -11,6 +11,7 @@ import io.kvlog.protocol.Entry;
 import io.kvlog.protocol.Outcome;
 import io.kvlog.protocol.Validation;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -98,10 +99,12 @@ public final class Replayer {
     /**
      * Replays {@code partition} of the cluster's {@code kv.events} (of {@code partitions}) from
      * offset 0 up to {@code endOffset} (exclusive).
+     *
+     * @param kafkaClient settings the consumer takes as they are (security of a secured cluster)
      */
-    public Replay replay(String bootstrapServers, int partition, int partitions, long endOffset,
-                         Consumer<Report> progress) {
-        try (EventSource source = new KafkaEventSource(bootstrapServers, partition)) {
+    public Replay replay(String bootstrapServers, Map<String, Object> kafkaClient, int partition, int partitions,
+                         long endOffset, Consumer<Report> progress) {
+        try (EventSource source = new KafkaEventSource(bootstrapServers, kafkaClient, partition)) {
             return replay(source, partition, partitions, endOffset, progress);
         }
     }

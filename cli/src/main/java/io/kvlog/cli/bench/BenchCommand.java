@@ -288,7 +288,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         if (plan.kafka()) {
-            KafkaBaseline kafka = new KafkaBaseline(local.bootstrapServers());
+            KafkaBaseline kafka = new KafkaBaseline(local.bootstrapServers(), local.clientSecurity());
             stage("kafka producer baseline", problems, output, () -> results.add(kafka.produce(settings,
                     producerInflight == null ? settings.connections() : producerInflight, output::progress)));
             stage("kafka consumer baseline", problems, output, () -> scenarioResults.add(
@@ -302,7 +302,7 @@ public final class BenchCommand implements Callable<Integer> {
                         .run(kvlogUrls.get(0), clientCalls, valueBytes), results, scenarioResults));
             } else if (scenario.equals("history")) {
                 stage("scenario history", problems, output, () -> add(new HistoryScenario(output::progress)
-                        .run(local.bootstrapServers(), kvlogUrls, local.state().partitions(), plan.watch(), valueBytes),
+                        .run(local.bootstrapServers(), local.clientSecurity(), kvlogUrls, local.state().partitions(), plan.watch(), valueBytes),
                         results, scenarioResults));
             } else {
                 stage("scenario " + scenario, problems, output, () -> scenarioResults.addAll(scenario(scenario, local,
@@ -403,7 +403,7 @@ public final class BenchCommand implements Callable<Integer> {
                        List<ScenarioResult> scenarioResults, List<String> problems, Output output)
             throws InterruptedException {
         try (WatchScenario watch = new WatchScenario(output::progress)) {
-            stage("scenario watch (catch-up)", problems, output, () -> add(watch.catchUp(local.bootstrapServers(),
+            stage("scenario watch (catch-up)", problems, output, () -> add(watch.catchUp(local.bootstrapServers(), local.clientSecurity(),
                     kvlogUrls, plan.watch().catchUpEvents(), valueBytes), results, scenarioResults));
             stage("scenario watch (delivery, kvlog)", problems, output, () -> {
                 primeWrites(new KvlogApi(kvlogUrls), plan.settings(), output);
@@ -477,8 +477,8 @@ public final class BenchCommand implements Callable<Integer> {
         FailoverScenario failover = new FailoverScenario(local, output::progress);
         return switch (name) {
             case "replay" -> List.of(
-                    new KafkaBaseline(local.bootstrapServers()).consume("kafka-consume-events", Topics.EVENTS, output::progress),
-                    ReplayScenario.run(local.bootstrapServers(), output::progress));
+                    new KafkaBaseline(local.bootstrapServers(), local.clientSecurity()).consume("kafka-consume-events", Topics.EVENTS, output::progress),
+                    ReplayScenario.run(local.bootstrapServers(), local.clientSecurity(), output::progress));
             case "rebuild" -> List.of(failover.rebuild(Duration.ofMinutes(10)));
             case "node-kill" -> List.of(failover.node(true, Duration.ofSeconds(10)));
             case "node-stop" -> List.of(failover.node(false, Duration.ofSeconds(10)));

@@ -34,9 +34,10 @@ final class DirectWrites {
     }
 
     /** Sends every record and returns each one's metadata, in the order given; fails on the first failed send. */
-    static RecordMetadata[] produce(String bootstrapServers, List<ProducerRecord<byte[], byte[]>> records,
-                                    Consumer<String> progress) {
+    static RecordMetadata[] produce(String bootstrapServers, Map<String, Object> security,
+                                    List<ProducerRecord<byte[], byte[]>> records, Consumer<String> progress) {
         Map<String, Object> config = KvEvents.producerConfig(bootstrapServers);
+        config.putAll(security);
         config.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(128 * 1024));
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "kv-bench-direct");

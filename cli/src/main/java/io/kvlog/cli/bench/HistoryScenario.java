@@ -73,8 +73,9 @@ public final class HistoryScenario {
         }
     }
 
-    public ScenarioOutcome run(String bootstrapServers, List<URI> nodes, int partitions, WatchSettings settings,
-                               int valueBytes) throws InterruptedException {
+    /** @param security settings the producer adds to its own (a secured cluster's SASL settings) */
+    public ScenarioOutcome run(String bootstrapServers, Map<String, Object> security, List<URI> nodes, int partitions,
+                               WatchSettings settings, int valueBytes) throws InterruptedException {
         progress.accept("history: " + WatchScenario.SHARED_CORES);
         String run = Long.toString(System.currentTimeMillis(), 36);
         String key = "history-" + run + "/key";
@@ -98,7 +99,7 @@ public final class HistoryScenario {
                         "hf-" + run + "-" + v + "-" + f));
             }
         }
-        RecordMetadata[] metadata = DirectWrites.produce(bootstrapServers, records, progress);
+        RecordMetadata[] metadata = DirectWrites.produce(bootstrapServers, security, records, progress);
         long[] versions = new long[n];
         long[] times = new long[n];
         for (int v = 0; v < n; v++) {

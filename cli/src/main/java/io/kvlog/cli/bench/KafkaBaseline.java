@@ -5,6 +5,7 @@ import io.kvlog.protocol.EventCodec;
 import io.kvlog.protocol.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -48,9 +49,12 @@ public final class KafkaBaseline {
     public static final String TOPIC = "kv.bench.baseline";
 
     private final String bootstrapServers;
+    private final Map<String, Object> security;
 
-    public KafkaBaseline(String bootstrapServers) {
+    /** @param security settings every client adds to its own (a secured cluster's SASL settings) */
+    public KafkaBaseline(String bootstrapServers, Map<String, Object> security) {
         this.bootstrapServers = bootstrapServers;
+        this.security = Map.copyOf(security);
     }
 
     /** Recreates the baseline topic like kv.events and produces to it for warm-up + duration. */
@@ -58,6 +62,7 @@ public final class KafkaBaseline {
             throws InterruptedException {
         recreateTopic(progress);
         Properties config = new Properties();
+        config.putAll(security);
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -108,6 +113,7 @@ public final class KafkaBaseline {
     /** Reads every record of {@code topic} from offset 0 to the end offsets taken at the start; events/s. */
     public ScenarioResult consume(String scenario, String topic, Consumer<String> progress) {
         Properties config = new Properties();
+        config.putAll(security);
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "kv-bench-consume");
@@ -165,7 +171,9 @@ public final class KafkaBaseline {
     }
 
     private void recreateTopic(Consumer<String> progress) throws InterruptedException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        Map<String, Object> config = new HashMap<>(security);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(config)) {
             TopicDescription events = admin.describeTopics(List.of(Topics.EVENTS)).allTopicNames()
                     .get(10, TimeUnit.SECONDS).get(Topics.EVENTS);
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, Topics.EVENTS);

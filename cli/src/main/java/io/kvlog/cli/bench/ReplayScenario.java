@@ -26,14 +26,15 @@ public final class ReplayScenario {
     private ReplayScenario() {
     }
 
-    public static ScenarioResult run(String bootstrapServers, Consumer<String> progress) {
-        Map<Integer, Long> ends = endOffsets(bootstrapServers);
+    /** @param security settings every client adds to its own (a secured cluster's SASL settings) */
+    public static ScenarioResult run(String bootstrapServers, Map<String, Object> security, Consumer<String> progress) {
+        Map<Integer, Long> ends = endOffsets(bootstrapServers, security);
         Replayer replayer = new Replayer(MaterializerConfig.DEFAULT_DEDUPE_WINDOW, Duration.ofSeconds(15));
         long events = 0;
         long applyNanos = 0;
         long start = System.nanoTime();
         for (Map.Entry<Integer, Long> end : ends.entrySet()) {
-            Replayer.Replay replay = replayer.replay(bootstrapServers, end.getKey(), ends.size(), end.getValue(), report -> {
+            Replayer.Replay replay = replayer.replay(bootstrapServers, security, end.getKey(), ends.size(), end.getValue(), report -> {
                 if (report.done()) {
                     progress.accept(String.format("replay: partition %d, %d events, %.0f events/s", report.partition(),
                             report.events(), report.eventsPerSecond()));
@@ -51,8 +52,9 @@ public final class ReplayScenario {
         return new ScenarioResult("replay", "events/s", events / seconds, details);
     }
 
-    static Map<Integer, Long> endOffsets(String bootstrapServers) {
+    static Map<Integer, Long> endOffsets(String bootstrapServers, Map<String, Object> security) {
         Properties config = new Properties();
+        config.putAll(security);
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {

@@ -59,7 +59,8 @@ public final class WatchScenario implements AutoCloseable {
     }
 
     /** Catch-up of a watch from 0 over {@code events} changes, and the raw consumer over the same log. */
-    public ScenarioOutcome catchUp(String bootstrapServers, List<URI> nodes, int events, int valueBytes)
+    public ScenarioOutcome catchUp(String bootstrapServers, Map<String, Object> security, List<URI> nodes, int events,
+                                   int valueBytes)
             throws InterruptedException {
         progress.accept("watch catch-up: " + SHARED_CORES);
         String prefix = "catch-up-" + run + "/";
@@ -70,13 +71,13 @@ public final class WatchScenario implements AutoCloseable {
             records.add(KvEvents.insert(prefix + (i % keys), value, "cu-" + run + "-" + i));
         }
         long produceStart = System.nanoTime();
-        RecordMetadata[] written = DirectWrites.produce(bootstrapServers, records, progress);
+        RecordMetadata[] written = DirectWrites.produce(bootstrapServers, security, records, progress);
         records = null; // let the records go before the watch
         double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
         DirectWrites.awaitApplied(http, nodes, DirectWrites.lastOffsets(written),
                 Duration.ofSeconds(60 + events / 500), progress);
         double appliedSeconds = (System.nanoTime() - produceStart) / 1e9;
-        long logEvents = ReplayScenario.endOffsets(bootstrapServers).values().stream().mapToLong(Long::longValue).sum();
+        long logEvents = ReplayScenario.endOffsets(bootstrapServers, security).values().stream().mapToLong(Long::longValue).sum();
         progress.accept(String.format(Locale.ROOT, "watch catch-up: %d events applied by all %d node(s) %.1f s after"
                 + " the first was sent; the log holds %d events; watching '%s' from 0 on %s", events, nodes.size(),
                 appliedSeconds, logEvents, prefix, nodes.get(0)));
@@ -101,7 +102,7 @@ public final class WatchScenario implements AutoCloseable {
         progress.accept(String.format(Locale.ROOT, "watch catch-up: %d changes in %.2f s: %.0f changes/s (%.0f log"
                 + " events/s read)", watch.changes(), seconds, watch.changes() / seconds, logEvents / seconds));
         ScenarioResult catchUp = new ScenarioResult("watch-catch-up", "events/s", watch.changes() / seconds, details);
-        ScenarioResult raw = new KafkaBaseline(bootstrapServers).consume("kafka-consume-catch-up", Topics.EVENTS,
+        ScenarioResult raw = new KafkaBaseline(bootstrapServers, security).consume("kafka-consume-catch-up", Topics.EVENTS,
                 progress);
         return new ScenarioOutcome(List.of(), List.of(catchUp, raw));
     }

@@ -5,6 +5,7 @@ import io.kvlog.materializer.LogRecord;
 import io.kvlog.protocol.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,15 +25,16 @@ public final class KafkaEventSource implements EventSource {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final TopicPartition partition;
 
-    public KafkaEventSource(String bootstrapServers, int partition) {
+    /** @param kafkaClient settings added to the consumer's own (security of a secured cluster) */
+    public KafkaEventSource(String bootstrapServers, Map<String, Object> kafkaClient, int partition) {
         this.partition = new TopicPartition(Topics.EVENTS, partition);
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
-                ConsumerConfig.CLIENT_ID_CONFIG, "kvlog-replay-" + partition),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> config = new HashMap<>(kafkaClient);
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "kvlog-replay-" + partition);
+        this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         consumer.assign(Set.of(this.partition));
         consumer.seekToBeginning(Set.of(this.partition));
     }
