@@ -68,4 +68,24 @@ class KeyRangeTest {
         assertTrue(KeyOrder.INSTANCE.compare("\uFFFD", emoji) < 0);
         assertTrue("\uFFFD".compareTo(emoji) > 0, "String.compareTo would get it wrong");
     }
+
+    @Test
+    void aRangeWithinAPrincipalsPrefixesIsItsPartsUnderThem() {
+        // Given a scan of [b, p) continuing after b3, and a principal who may read a/, b/ and o/
+        KeyRange scan = new KeyRange("b3", true, "p");
+
+        // When it is cut to the prefixes
+        java.util.List<KeyRange> parts = scan.within(java.util.List.of("a/", "b", "o/"));
+
+        // Then the parts are the range under each prefix it meets, in key order, the cursor kept
+        assertEquals(java.util.List.of(new KeyRange("b3", true, "c"), new KeyRange("o/", false, "o0")), parts);
+        assertTrue(scan.within(java.util.List.of("q/")).isEmpty());
+        assertEquals(java.util.List.of(scan), scan.within(java.util.List.of("")), "the prefix \"\" is every key");
+    }
+
+    @Test
+    void rangesThatDoNotOverlapHaveNoIntersection() {
+        assertEquals(null, new KeyRange("a", false, "b").intersect(new KeyRange("b", false, "c")));
+        assertEquals(new KeyRange("b", true, "c"), new KeyRange("b", true, null).intersect(new KeyRange("b", false, "c")));
+    }
 }
