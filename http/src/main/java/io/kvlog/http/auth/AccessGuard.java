@@ -112,7 +112,8 @@ public final class AccessGuard {
     }
 
     private void admit(RoutingContext ctx) {
-        if (publicPath.test(ctx.request().path())) {
+        // the path the router matches (dot segments removed), not the raw one: /console/../v1/kv is not public
+        if (publicPath.test(ctx.normalizedPath())) {
             ctx.next();
             return;
         }

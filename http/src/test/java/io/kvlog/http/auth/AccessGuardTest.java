@@ -105,6 +105,22 @@ class AccessGuardTest {
     }
 
     @Test
+    void aPublicLookingPathThatLeadsElsewhereIsNotPublic() throws Exception {
+        int port = serve(new AccessGuard(authFile(), 0, path -> path.equals("/v1/health") || path.startsWith("/public/")));
+
+        // sent as is, on a socket: an HTTP client would resolve the dot segments itself
+        String reply;
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /public/../v1/cluster HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            reply = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        assertTrue(reply.startsWith("HTTP/1.1 401"), reply);
+    }
+
+    @Test
     void aPrincipalMayOnlyWhatItsRolesGrant() throws Exception {
         int port = serve(new AccessGuard(authFile(), 0, path -> false));
 
