@@ -7,6 +7,7 @@ import io.kvlog.kafka.NodesTopic;
 import io.kvlog.materializer.AppliedPositions;
 import io.kvlog.materializer.Materializer;
 import io.kvlog.materializer.MaterializerConfig;
+import io.kvlog.node.internal.ConnectionGuard;
 import io.kvlog.node.internal.Membership;
 import io.kvlog.node.internal.NodeMetrics;
 import io.kvlog.node.internal.OpsHandler;
@@ -22,6 +23,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -138,8 +140,9 @@ public final class Node implements AutoCloseable {
         }
         Router router = router(vertx, writer, query);
         try {
-            server = vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())
-                    .await(10, TimeUnit.SECONDS);
+            server = new ConnectionGuard(vertx, config.httpLimits(), identity)
+                    .install(vertx.createHttpServer(httpServerOptions(config.httpLimits())), router)
+                    .requestHandler(router).listen(config.port(), config.host()).await(10, TimeUnit.SECONDS);
         } catch (TimeoutException | RuntimeException e) {
             throw new IllegalStateException(config.name() + " cannot listen on " + config.address() + ": "
                     + e.getMessage(), e);
@@ -152,6 +155,17 @@ public final class Node implements AutoCloseable {
         }
         membership.join();
         LOG.info("{} ready", config.name());
+    }
+
+    /**
+     * The HTTP server's own limits on a request's head; {@link ConnectionGuard} enforces the rest of
+     * {@code limits} (timeouts, open connections) and answers what these refuse as JSON errors.
+     */
+    static HttpServerOptions httpServerOptions(HttpLimits limits) {
+        // HTTP/1.1 only: the request line and header limits are HTTP/1's, and with cleartext HTTP/2
+        // (h2c) on, a connection exists for the guard only once its first bytes tell the protocol
+        return new HttpServerOptions().setMaxInitialLineLength(limits.maxRequestLineBytes())
+                .setMaxHeaderSize(limits.maxHeaderBytes()).setHttp2ClearTextEnabled(false);
     }
 
     /**
