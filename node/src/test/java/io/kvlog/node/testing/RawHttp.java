@@ -140,6 +140,13 @@ public final class RawHttp {
             }
             int status = Integer.parseInt(parts[1]);
             Map<String, String> headers = new LinkedHashMap<>();
+            if (status >= 100 && status < 200 && status != 101) {
+                // an interim reply (100 Continue): its headers end it, the reply follows
+                for (String header = line(in); header != null && !header.isEmpty(); header = line(in)) {
+                    // skipped
+                }
+                return read(in);
+            }
             for (String header = line(in); header != null && !header.isEmpty(); header = line(in)) {
                 int colon = header.indexOf(':');
                 headers.merge(header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
