@@ -111,7 +111,8 @@ class HttpSecurityIT {
         for (int id = 1; id <= 2; id++) {
             Node n = new Node(new NodeConfig(id, "127.0.0.1", ports.get(id - 1), cluster.bootstrapServers(),
                     data.resolve("node-" + id), PARTITIONS, 1, Duration.ofSeconds(1), Duration.ofHours(24), 1 << 20,
-                    EnumSet.allOf(Role.class), NodeConfig.DEFAULT_NODE_TIMEOUT, 16L << 20, Map.of(), security));
+                    EnumSet.allOf(Role.class), NodeConfig.DEFAULT_NODE_TIMEOUT, 16L << 20, Map.of(),
+                    io.kvlog.node.HttpLimits.defaults(), security));
             NODES.add(n);
             n.start(Duration.ofSeconds(90));
             log("node " + id + " ready at " + n.config().url());

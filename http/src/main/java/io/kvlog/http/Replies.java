@@ -1,5 +1,7 @@
 package io.kvlog.http;
 
+import io.kvlog.protocol.Validation;
+import io.netty.handler.codec.DecoderException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -38,6 +40,11 @@ public final class Replies {
             error(ctx, api.status(), api.code(), api.getMessage());
         } else if (failure instanceof IllegalArgumentException bad) {
             error(ctx, 400, "BAD_REQUEST", bad.getMessage());
+        } else if (failure instanceof DecoderException bad) {
+            // a body its Content-Type does not describe (a form field over Netty's limit in a
+            // "multipart/form-data" body, a malformed form): the client's fault, not the node's
+            error(ctx, 400, "BAD_REQUEST", "the request body is not what its Content-Type "
+                    + Validation.quote(String.valueOf(ctx.request().getHeader("Content-Type"))) + " says: " + bad);
         } else {
             LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
             error(ctx, 500, "INTERNAL", "internal error: " + failure);
@@ -52,6 +59,14 @@ public final class Replies {
     public static void install(Router router, NodeIdentity node) {
         router.route().order(-1000).handler(ctx -> {
             ctx.response().putHeader(NodeIdentity.NODE_HEADER, node.nodeId());
+            try {
+                // decoded here, before any body handler: one that reads a form body decodes the
+                // query as it ends, where a bad one threw past every handler and left the request hanging
+                ctx.request().params();
+            } catch (IllegalArgumentException bad) {
+                error(ctx, 400, "BAD_REQUEST", "query: " + bad.getMessage());
+                return;
+            }
             ctx.next();
         });
         router.route().failureHandler(ctx -> {
@@ -70,6 +85,10 @@ public final class Replies {
                 default -> error(ctx, status, "HTTP_" + status, "request failed with status " + status);
             }
         });
+        // a path Vert.x cannot decode (an invalid percent-encoding) fails before any route, with 400
+        router.errorHandler(400, ctx -> error(ctx, 400, "BAD_REQUEST", ctx.failure() != null
+                ? "bad request: " + ctx.failure().getMessage() : "malformed request target: "
+                + Validation.quote(ctx.request().uri())));
         router.errorHandler(404, ctx -> error(ctx, 404, "NOT_FOUND", "no such path: " + ctx.request().path()));
         router.errorHandler(405, ctx -> error(ctx, 405, "METHOD_NOT_ALLOWED",
                 ctx.request().method() + " is not supported on " + ctx.request().path()));

@@ -9,6 +9,7 @@ import io.kvlog.kafka.NodesTopic;
 import io.kvlog.materializer.AppliedPositions;
 import io.kvlog.materializer.Materializer;
 import io.kvlog.materializer.MaterializerConfig;
+import io.kvlog.node.internal.ConnectionGuard;
 import io.kvlog.node.internal.Membership;
 import io.kvlog.node.internal.NodeMetrics;
 import io.kvlog.node.internal.OpsHandler;
@@ -150,8 +151,9 @@ public final class Node implements AutoCloseable {
         }
         Router router = router(vertx, writer, query);
         try {
-            server = vertx.createHttpServer(config.security().server(new HttpServerOptions())).requestHandler(router).listen(config.port(), config.host())
-                    .await(10, TimeUnit.SECONDS);
+            server = new ConnectionGuard(vertx, config.httpLimits(), identity)
+                    .install(vertx.createHttpServer(config.security().server(httpServerOptions(config.httpLimits()))), router)
+                    .requestHandler(router).listen(config.port(), config.host()).await(10, TimeUnit.SECONDS);
         } catch (TimeoutException | RuntimeException e) {
             throw new IllegalStateException(config.name() + " cannot listen on " + config.address() + ": "
                     + e.getMessage(), e);
@@ -164,6 +166,17 @@ public final class Node implements AutoCloseable {
         }
         membership.join();
         LOG.info("{} ready", config.name());
+    }
+
+    /**
+     * The HTTP server's own limits on a request's head; {@link ConnectionGuard} enforces the rest of
+     * {@code limits} (timeouts, open connections) and answers what these refuse as JSON errors.
+     */
+    static HttpServerOptions httpServerOptions(HttpLimits limits) {
+        // HTTP/1.1 only: the request line and header limits are HTTP/1's, and with cleartext HTTP/2
+        // (h2c) on, a connection exists for the guard only once its first bytes tell the protocol
+        return new HttpServerOptions().setMaxInitialLineLength(limits.maxRequestLineBytes())
+                .setMaxHeaderSize(limits.maxHeaderBytes()).setHttp2ClearTextEnabled(false);
     }
 
     /**

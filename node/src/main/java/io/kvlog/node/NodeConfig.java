@@ -28,12 +28,14 @@ import java.util.Set;
  *                         closed with an error event (default 16 MiB)
  * @param kafkaClient      settings passed as they are to every Kafka client of the node (security
  *                         protocol, SASL, TLS of a real cluster); empty for a local cluster
+ * @param httpLimits       what one client connection may take of the HTTP server (sizes of a request's
+ *                         head, head, idle and body timeouts, open connections)
  * @param security         who may call the node, how it calls the others, TLS (default none)
  */
 public record NodeConfig(int nodeId, String host, int port, String bootstrapServers, Path stateDir, int partitions,
                          int replicationFactor, Duration ackTimeout, Duration dedupeWindow,
                          int maxValueBytes, Set<Role> roles, Duration nodeTimeout, long watchBufferBytes,
-                         Map<String, Object> kafkaClient, NodeSecurity security) {
+                         Map<String, Object> kafkaClient, HttpLimits httpLimits, NodeSecurity security) {
 
     public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(3);
 
@@ -78,6 +80,7 @@ public record NodeConfig(int nodeId, String host, int port, String bootstrapServ
             throw new IllegalArgumentException("watch buffer bytes: must be >= 1024, got " + watchBufferBytes);
         }
         kafkaClient = Map.copyOf(kafkaClient == null ? Map.of() : kafkaClient);
+        Objects.requireNonNull(httpLimits, "httpLimits");
         security = security == null ? NodeSecurity.NONE : security;
     }
 

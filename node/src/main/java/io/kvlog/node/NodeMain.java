@@ -75,6 +75,34 @@ public final class NodeMain implements Callable<Integer> {
                     "sasl.mechanism, sasl.jaas.config, ssl.truststore.location (env KV_KAFKA_CONFIG, default none)."})
     Path kafkaConfig;
 
+    @Option(names = "--max-request-line-bytes", defaultValue = "${env:KV_MAX_REQUEST_LINE_BYTES:-16384}",
+            description = "Longest HTTP request line; longer is answered 414 (env KV_MAX_REQUEST_LINE_BYTES, default 16384).")
+    int maxRequestLineBytes;
+
+    @Option(names = "--max-header-bytes", defaultValue = "${env:KV_MAX_HEADER_BYTES:-8192}",
+            description = "Largest HTTP request headers, all lines together; larger is answered 431 (env KV_MAX_HEADER_BYTES,"
+                    + " default 8192).")
+    int maxHeaderBytes;
+
+    @Option(names = "--head-timeout-ms", defaultValue = "${env:KV_HEAD_TIMEOUT_MS:-10000}",
+            description = "A new connection without a whole request head by then is closed (env KV_HEAD_TIMEOUT_MS,"
+                    + " default 10000).")
+    long headTimeoutMs;
+
+    @Option(names = "--idle-timeout-ms", defaultValue = "${env:KV_IDLE_TIMEOUT_MS:-30000}",
+            description = "A connection without a request in flight for this long is closed; a watch is in flight"
+                    + " (env KV_IDLE_TIMEOUT_MS, default 30000).")
+    long idleTimeoutMs;
+
+    @Option(names = "--body-timeout-ms", defaultValue = "${env:KV_BODY_TIMEOUT_MS:-30000}",
+            description = "A request body not whole by then (after its head) is answered 408 and its connection closed"
+                    + " (env KV_BODY_TIMEOUT_MS, default 30000).")
+    long bodyTimeoutMs;
+
+    @Option(names = "--max-connections", defaultValue = "${env:KV_MAX_CONNECTIONS:-4096}",
+            description = "Open HTTP connections; one more is closed as it opens (env KV_MAX_CONNECTIONS, default 4096).")
+    int maxConnections;
+
     @Option(names = "--auth-file", defaultValue = "${env:KV_AUTH_FILE}", paramLabel = "FILE",
             description = {"Turns authentication on: principals, roles and token hashes (kv auth writes it); re-read",
                     "within 2 s of a change (env KV_AUTH_FILE, default none: anyone reaching the port may do everything)."})
@@ -123,7 +151,9 @@ public final class NodeMain implements Callable<Integer> {
         }
         return new NodeConfig(id, host, port, bootstrapServers, stateDir.toAbsolutePath(), partitions,
                 replicationFactor, Duration.ofMillis(ackTimeoutMs), Duration.ofMillis(dedupeWindowMs), maxValueBytes,
-                parsed, Duration.ofMillis(nodeTimeoutMs), watchBufferBytes, kafkaClient(), security());
+                parsed, Duration.ofMillis(nodeTimeoutMs), watchBufferBytes, kafkaClient(),
+                new HttpLimits(maxRequestLineBytes, maxHeaderBytes, Duration.ofMillis(headTimeoutMs),
+                        Duration.ofMillis(idleTimeoutMs), Duration.ofMillis(bodyTimeoutMs), maxConnections), security());
     }
 
     /** The security these options stand for; plain HTTP without auth by default. */

@@ -44,7 +44,7 @@ class ConsoleRoutesTest {
         // no writer or query role is passed to the router; the config's port is not bound (a free one below)
         NodeConfig config = new NodeConfig(1, "127.0.0.1", 8080, "127.0.0.1:9", stateDir, 3, 1, Duration.ofSeconds(1),
                 Duration.ofHours(24), 1 << 20, EnumSet.of(Role.MATERIALIZER), NodeConfig.DEFAULT_NODE_TIMEOUT,
-                16L << 20, Map.of(), null);
+                16L << 20, Map.of(), HttpLimits.defaults(), null);
         vertx = Vertx.vertx();
         HttpServer server = vertx.createHttpServer().requestHandler(new Node(config).router(vertx, null, null))
                 .listen(0, "127.0.0.1").await();

@@ -40,7 +40,7 @@ class NodeOnDockerKafkaIT {
         // one broker: replication factor 1
         NodeConfig config = new NodeConfig(1, "127.0.0.1", port, KAFKA.getBootstrapServers(), state, 3, 1,
                 Duration.ofSeconds(1), Duration.ofHours(24), 1024 * 1024, EnumSet.allOf(Role.class),
-                NodeConfig.DEFAULT_NODE_TIMEOUT, 16L << 20, java.util.Map.of(), null);
+                NodeConfig.DEFAULT_NODE_TIMEOUT, 16L << 20, java.util.Map.of(), HttpLimits.defaults(), null);
         try (Node node = new Node(config)) {
             node.start(Duration.ofMinutes(2));
             HttpClient http = HttpClient.newHttpClient();

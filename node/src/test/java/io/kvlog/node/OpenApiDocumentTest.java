@@ -70,7 +70,7 @@ class OpenApiDocumentTest {
         // Given a node with every role, its router built by the same method start() uses
         NodeConfig config = new NodeConfig(1, "127.0.0.1", 8080, NO_KAFKA, stateDir, 3, 1, Duration.ofSeconds(1),
                 Duration.ofHours(24), 1 << 20, EnumSet.allOf(Role.class), NodeConfig.DEFAULT_NODE_TIMEOUT,
-                16L << 20, Map.of(), null);
+                16L << 20, Map.of(), HttpLimits.defaults(), null);
         Node node = new Node(config);
         Vertx vertx = Vertx.vertx();
         try (Materializer copy = new Materializer(MaterializerConfig.defaults(NO_KAFKA, stateDir, config.name()), 3);
