@@ -14,6 +14,7 @@ import io.kvlog.node.internal.Membership;
 import io.kvlog.node.internal.NodeMetrics;
 import io.kvlog.node.internal.OpsHandler;
 import io.kvlog.protocol.Topics;
+import io.kvlog.protocol.Validation;
 import io.kvlog.query.Consistency;
 import io.kvlog.query.GetReply;
 import io.kvlog.query.QueryConfig;
@@ -218,8 +219,8 @@ public final class Node implements AutoCloseable {
         StaticHandler console = StaticHandler.create(CONSOLE_RESOURCES).setDefaultContentEncoding("UTF-8")
                 .setCachingEnabled(false);
         router.get(CONSOLE_ROUTES.get(0)).handler(Node::noCache).handler(console);
-        router.get(CONSOLE_ROUTES.get(1)).handler(Node::noCache).handler(console);
-        router.get(CONSOLE_ROUTES.get(2)).handler(StaticHandler.create(WEBJARS_RESOURCES)
+        router.get(CONSOLE_ROUTES.get(1)).handler(Node::plainFileName).handler(Node::noCache).handler(console);
+        router.get(CONSOLE_ROUTES.get(2)).handler(Node::plainFileName).handler(StaticHandler.create(WEBJARS_RESOURCES)
                 .setDefaultContentEncoding("UTF-8"));
         return router;
     }
@@ -231,6 +232,19 @@ public final class Node implements AutoCloseable {
     static boolean isPublic(String path) {
         return path.equals("/v1/health") || path.equals("/v1/ready") || path.equals(OPENAPI_PATH) || path.equals("/")
                 || path.startsWith("/console/") || path.startsWith("/webjars/");
+    }
+
+    /**
+     * The static files' names are plain: a path with an escape or a dot segment names none of them
+     * (and Vert.x's StaticHandler throws on some, e.g. {@code /console/..%2F..}, found by ApiFuzzIT).
+     */
+    private static void plainFileName(RoutingContext ctx) {
+        String path = ctx.request().path();
+        if (path.contains("%") || path.contains("..") || path.contains("\\")) {
+            Replies.error(ctx, 404, "NOT_FOUND", "no such file: " + Validation.quote(path));
+            return;
+        }
+        ctx.next();
     }
 
     private static void noCache(RoutingContext ctx) {

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.kvlog.http.NodeSecurity;
+import io.kvlog.http.auth.AuthFile;
+import io.kvlog.http.auth.Permission;
 import io.kvlog.kafka.testing.TestKafkaCluster;
 import io.kvlog.node.testing.RawHttp;
 import io.kvlog.protocol.Topics;
@@ -44,8 +47,9 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>The run is named by its seed ({@code -Dkv.fuzz.seed=N} repeats one, printed at the start and
  * in every failure); {@code -Dkv.fuzz.requests=N} sets its length. The requests tried, by route and
- * by status class, are printed and written to {@code target/fuzz-counts.txt}. Every request carries
- * {@link #extraHeaders} and goes to {@link #base}, so that a token and https can be added.
+ * by status class, are printed and written to {@code target/fuzz-counts.txt}. The node has auth on:
+ * every request carries credentials drawn from the seed ({@link #CREDENTIALS}): an admin's, a
+ * principal's that may touch one key prefix only, or none.
  *
  * <p>Property-based in the QuickCheck sense (random cases from generators, a reproducible seed)
  * without a library's shrinking: a failure prints the whole request.
@@ -64,8 +68,23 @@ class ApiFuzzIT {
     private static Node node;
     private static Admin admin;
     private static URI base;
-    /** Headers every request carries: none yet; an {@code Authorization} once nodes ask for one. */
-    private static Supplier<Map<String, String>> extraHeaders = Map::of;
+    private static final String ADMIN_TOKEN = AuthFile.newToken();
+    private static final String NARROW_TOKEN = AuthFile.newToken();
+    /**
+     * The credentials of each request, drawn from the run's seed: mostly the admin's (so requests
+     * reach the routes), else a principal that may read and write keys under {@code fz-1} only, else
+     * none (401).
+     */
+    private static final Supplier<Map<String, String>> CREDENTIALS = new Supplier<>() {
+        private final java.util.Random random = new java.util.Random(SEED + 1);
+
+        @Override
+        public Map<String, String> get() {
+            int draw = random.nextInt(10);
+            return draw < 7 ? Map.of("Authorization", "Bearer " + ADMIN_TOKEN)
+                    : draw < 9 ? Map.of("Authorization", "Bearer " + NARROW_TOKEN) : Map.of();
+        }
+    };
 
     /** Requests tried: route → status class ("2xx", "4xx", …) → count. */
     private final Map<String, Map<String, Integer>> counts = new TreeMap<>();
@@ -77,9 +96,19 @@ class ApiFuzzIT {
         admin = kafka.cluster().admin();
         Path state = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "fuzz-node-");
         int port = io.kvlog.kafka.internal.Ports.free(1).get(0);
+        // auth on: the guard in front of every route is fuzzed too
+        Path authFile = state.resolve("auth.json");
+        AuthFile.empty()
+                .withRole("all", Map.of(Permission.READ, List.of(""), Permission.WRITE, List.of(""),
+                        Permission.ADMIN, List.of("")))
+                .withRole("narrow", Map.of(Permission.READ, List.of("fz-1"), Permission.WRITE, List.of("fz-1")))
+                .withPrincipal("admin", new AuthFile.Entry(List.of("all"), List.of(AuthFile.hash(ADMIN_TOKEN)), 0))
+                .withPrincipal("narrow", new AuthFile.Entry(List.of("narrow"), List.of(AuthFile.hash(NARROW_TOKEN)), 0))
+                .write(authFile);
         NodeConfig config = new NodeConfig(1, "127.0.0.1", port, kafka.bootstrapServers(), state, PARTITIONS, 1,
                 Duration.ofSeconds(3), Duration.ofHours(24), MAX_VALUE_BYTES, EnumSet.allOf(Role.class),
-                NodeConfig.DEFAULT_NODE_TIMEOUT, 16L << 20, Map.of(), HttpLimits.defaults(), null);
+                NodeConfig.DEFAULT_NODE_TIMEOUT, 16L << 20, Map.of(), HttpLimits.defaults(),
+                new NodeSecurity(authFile, ADMIN_TOKEN, 0, null));
         node = new Node(config);
         node.start(Duration.ofMinutes(2));
         base = URI.create(config.url());
@@ -104,7 +133,7 @@ class ApiFuzzIT {
     void everyRouteAnswersHostileRequestsWithA4xxErrorOrACorrect2xxAndARefusalAppendsNothing() throws Exception {
         System.out.println("ApiFuzzIT: seed " + SEED + " (-Dkv.fuzz.seed=" + SEED + " repeats this run), "
                 + REQUESTS + " requests");
-        RawHttp http = new RawHttp(base, extraHeaders, null, REPLY_WITHIN);
+        RawHttp http = new RawHttp(base, CREDENTIALS, null, REPLY_WITHIN);
         HostileRequests requests = new HostileRequests(SEED, MAX_VALUE_BYTES);
         long started = System.nanoTime();
         try {
@@ -136,10 +165,11 @@ class ApiFuzzIT {
         }
 
         // And the node still writes and reads
-        RawHttp.Reply put = http.send("PUT", "/v1/kv/fuzz-after?wait=applied", List.of(),
+        RawHttp admin = new RawHttp(base, () -> Map.of("Authorization", "Bearer " + ADMIN_TOKEN), null, REPLY_WITHIN);
+        RawHttp.Reply put = admin.send("PUT", "/v1/kv/fuzz-after?wait=applied", List.of(),
                 "still here".getBytes(StandardCharsets.UTF_8));
         assertEquals(200, put.status(), put.toString());
-        RawHttp.Reply get = http.send("GET", "/v1/kv/fuzz-after", List.of(), null);
+        RawHttp.Reply get = admin.send("GET", "/v1/kv/fuzz-after", List.of(), null);
         assertEquals(200, get.status(), get.toString());
         assertEquals("still here", new JsonObject(get.text()).getString("value"));
     }
@@ -210,7 +240,9 @@ class ApiFuzzIT {
     }
 
     private void count(String route, int status) {
-        counts.computeIfAbsent(route, r -> new TreeMap<>()).merge(status / 100 + "xx", 1, Integer::sum);
+        // the refusals of the auth guard by their own status, the rest by class
+        String kind = status == 401 || status == 403 ? Integer.toString(status) : status / 100 + "xx";
+        counts.computeIfAbsent(route, r -> new TreeMap<>()).merge(kind, 1, Integer::sum);
     }
 
     private void writeCounts(Duration took) throws IOException {
