@@ -104,8 +104,8 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     /**
-     * Where a run also records its outcomes by kind of request: each reply that arrives before the
-     * run's end (warm-up included), into {@code reads} or {@code writes}. The caller ticks them.
+     * Where a run also records its outcomes by kind of request: each reply that arrives in the
+     * measured seconds, into {@code reads} or {@code writes}. The caller ticks them.
      */
     public record ByKind(Recording reads, Recording writes) {
         Recording of(boolean read) {
@@ -125,7 +125,8 @@ public final class LoadGenerator implements AutoCloseable {
         AtomicInteger inFlight = new AtomicInteger();
         long start = System.nanoTime();
         long end = start + (settings.warmupSeconds() + settings.seconds()) * 1_000_000_000L;
-        Sender sender = new Sender(vertx, target, workload, settings, client, recording, values, inFlight, byKind, end);
+        Sender sender = new Sender(vertx, target, workload, settings, client, recording, values, inFlight, byKind,
+                start + settings.warmupSeconds() * 1_000_000_000L, end);
         long timer = -1;
         if (settings.rate() == 0) {
             for (int c = 0; c < settings.connections(); c++) {
@@ -167,10 +168,12 @@ public final class LoadGenerator implements AutoCloseable {
         private final List<String> values;
         private final AtomicInteger inFlight;
         private final ByKind byKind;
+        private final long measureFrom;
         private final long end;
 
         Sender(Vertx vertx, BenchTarget target, Workload workload, LoadSettings settings, HttpClientAgent client,
-               Recording recording, List<String> values, AtomicInteger inFlight, ByKind byKind, long end) {
+               Recording recording, List<String> values, AtomicInteger inFlight, ByKind byKind, long measureFrom,
+               long end) {
             this.vertx = vertx;
             this.target = target;
             this.workload = workload;
@@ -180,6 +183,7 @@ public final class LoadGenerator implements AutoCloseable {
             this.values = values;
             this.inFlight = inFlight;
             this.byKind = byKind;
+            this.measureFrom = measureFrom;
             this.end = end;
         }
 
@@ -221,7 +225,7 @@ public final class LoadGenerator implements AutoCloseable {
                     : target.success(read, reply.result().status(), reply.result().body()) ? null
                     : "status " + reply.result().status();
             record(recording, now - from, error);
-            if (byKind != null && now <= end) {
+            if (byKind != null && now >= measureFrom && now <= end) {
                 record(byKind.of(read), now - from, error);
             }
         }
