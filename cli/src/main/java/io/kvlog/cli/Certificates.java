@@ -45,10 +45,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * {@code --tls-cert}/{@code --tls-key}, {@code --cacert} and {@code --cert}/{@code --key} take).
  * Keys are EC P-256; private key files are readable by their owner only.
  */
-final class Certificates {
+public final class Certificates {
 
     /** A certificate and its key, as PEM files. */
-    record Issued(Path cert, Path key) {
+    public record Issued(Path cert, Path key) {
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -57,7 +57,7 @@ final class Certificates {
     }
 
     /** A new self-signed CA, {@code DIR/NAME.pem} and {@code DIR/NAME.key}, valid for {@code validity}. */
-    static Issued authority(Path dir, String name, Duration validity) {
+    public static Issued authority(Path dir, String name, Duration validity) {
         KeyPair keys = newKeys();
         X500Name subject = new X500Name("CN=" + name);
         try {
@@ -77,7 +77,7 @@ final class Certificates {
      * both: they call each other), with {@code hosts} (IP addresses or DNS names) as its subject
      * alternative names.
      */
-    static Issued issue(Path dir, String name, Issued ca, List<String> hosts, Duration validity) {
+    public static Issued issue(Path dir, String name, Issued ca, List<String> hosts, Duration validity) {
         KeyPair keys = newKeys();
         try {
             X509Certificate caCert = new JcaX509CertificateConverter()

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Timeout;
  * A short {@code kv bench} against a small real cluster (1 broker, 1 node): every workload of the
  * quick suite and the raw-producer baseline count operations, the replay scenario replays what
  * the bench wrote, the watch and history scenarios (shrunk: 200 writes/s, 2000 events, 150
- * versions) deliver and read back everything, and the report files are there. Figures are not
- * asserted: this is not a benchmark. About 1.5 min on a quiet 2-core machine (cluster start-up is
+ * versions) deliver and read back everything, the security scenario (one round) serves each of its
+ * modes without an error, and the report files are there. Figures are not
+ * asserted: this is not a benchmark. About 1.7 min on a quiet 2-core machine (cluster start-up is
  * most of it); the timeout is for a loaded one.
  */
 @Tag("integration")
@@ -43,8 +44,8 @@ class BenchIT {
             // replay scenario and small watch and history scenarios
             KvRun bench = KvRun.of("bench", "--data", data, "--suite", "quick", "--duration", "3", "--warmup", "1",
                     "--prime", "3", "--keys", "200", "--connections", "8", "--baseline", "kafka", "--scenarios",
-                    "replay,watch,history,client", "--watch-rate", "200", "--watchers", "1,3", "--catch-up-events", "2000",
-                    "--history-versions", "150", "--history-reads", "10", "--client-calls", "50", "--out", out.toString());
+                    "replay,watch,history,client,security", "--watch-rate", "200", "--watchers", "1,3", "--catch-up-events", "2000",
+                    "--history-versions", "150", "--history-reads", "10", "--client-calls", "50", "--security-rounds", "1", "--out", out.toString());
 
             // Then it succeeds, prints its table and progress, and wrote every report file
             assertEquals(ExitCode.OK, bench.exitCode(), bench.toString());
@@ -60,8 +61,8 @@ class BenchIT {
             Map<String, Long> ops = new HashMap<>();
             report.get("results").forEach(r -> ops.put(r.get("system").asText() + " " + r.get("workload").asText(),
                     r.get("ops").asLong()));
-            // 4 workloads, 2 watch delivery runs, 5 kinds of history read, 5 kinds of client call
-            assertEquals(16, ops.size(), ops.toString());
+            // 4 workloads, 2 watch delivery runs, 5 kinds of history read, 5 kinds of client call, 5 security modes x 2
+            assertEquals(26, ops.size(), ops.toString());
             ops.forEach((name, n) -> assertTrue(n > 0, name + " counted no operation: " + ops));
             Map<String, JsonNode> scenarios = new HashMap<>();
             report.get("scenarios").forEach(s -> scenarios.put(s.get("scenario").asText(), s));
@@ -75,7 +76,8 @@ class BenchIT {
                 String workload = r.get("workload").asText();
                 if (workload.startsWith("watch-") || workload.startsWith("history-") || workload.equals("get-version")
                         || workload.equals("get-as-of") || workload.equals("get-same-key")
-                        || workload.startsWith("client-") || workload.startsWith("raw-http-")) {
+                        || workload.startsWith("client-") || workload.startsWith("raw-http-")
+                        || workload.startsWith("security-")) {
                     assertEquals(0, r.get("errors").size(), r.toString());
                 }
             });
@@ -84,6 +86,9 @@ class BenchIT {
             assertEquals(2000, scenarios.get("watch-catch-up").get("details").get("changes").asLong(), scenarios.toString());
             assertEquals(3, scenarios.get("kvlog-watch-3-watchers").get("details").get("watchers").asInt());
             assertTrue(bench.err().contains("share this machine's"), "says the clients share the cores: " + bench);
+            // the security table is printed, down to its last mode (figures not asserted: this is not a benchmark)
+            assertTrue(bench.out().contains("security: per request, against plain HTTP"), bench.out());
+            assertTrue(bench.out().lines().anyMatch(l -> l.startsWith("kvlog-auth-tls-newconn ")), bench.out());
             assertEquals(3, report.get("settings").get("primeSeconds").asInt(), report.get("settings").toString());
         } finally {
             KvRun down = KvRun.of("down", "--data", data);

@@ -128,10 +128,11 @@ public final class BenchCommand implements Callable<Integer> {
     String etcdBinary;
 
     @Option(names = "--scenarios", paramLabel = "LIST", split = ",",
-            description = {"Also run: replay, rebuild, node-kill, node-stop, broker-kill, watch, history, or all (needs the",
-                    "local cluster of --data). watch: a watch's catch-up from 0 over --catch-up-events, and the latency",
-                    "from a write's ack to each watcher's receipt at --watch-rate for each of --watchers (also on etcd with",
-                    "--start-etcd or --baseline etcd=); history: reads of a key's --history-versions versions."})
+            description = {"Also run: replay, rebuild, node-kill, node-stop, broker-kill, watch, history, client, security,",
+                    "or all (needs the local cluster of --data). watch: a watch's catch-up from 0 over --catch-up-events,",
+                    "and the latency from a write's ack to each watcher's receipt at --watch-rate for each of --watchers",
+                    "(also on etcd with --start-etcd or --baseline etcd=); history: reads of a key's --history-versions",
+                    "versions; security: the cost of auth and TLS per request, on nodes this command starts itself."})
     List<String> scenarios = new ArrayList<>();
 
     @Option(names = "--watch-rate", paramLabel = "OPS", defaultValue = "2000",
@@ -156,6 +157,16 @@ public final class BenchCommand implements Callable<Integer> {
                     + " (default ${DEFAULT-VALUE}).")
     int clientCalls;
 
+    @Option(names = "--security-rounds", paramLabel = "N", defaultValue = "4",
+            description = "security scenario: rounds, each mode (plain, auth, auth+TLS, auth+mTLS, auth+TLS with a"
+                    + " connection per request) in turn for 1 s unmeasured + --security-seconds, after --prime split over"
+                    + " the modes (default ${DEFAULT-VALUE}).")
+    int securityRounds;
+
+    @Option(names = "--security-seconds", paramLabel = "SECONDS", defaultValue = "1",
+            description = "security scenario: measured seconds per mode and round (default ${DEFAULT-VALUE}: 20 s measured in all).")
+    int securitySeconds;
+
     @Option(names = "--history-reads", paramLabel = "N", defaultValue = "200",
             description = "history scenario: requests timed per kind of read; full walks: a tenth (default ${DEFAULT-VALUE}).")
     int historyReads;
@@ -177,7 +188,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path out;
 
     static final List<String> SCENARIOS = List.of("replay", "rebuild", "node-kill", "node-stop", "broker-kill", "watch",
-            "history", "client");
+            "history", "client", "security");
 
     /** The validated plan of a run, built before anything starts. */
     record Plan(LoadSettings settings, List<Workload> workloads, boolean kafka, boolean httpNull, List<URI> etcd,
@@ -190,6 +201,12 @@ public final class BenchCommand implements Callable<Integer> {
         WatchSettings watch = new WatchSettings(watchRate, watchers, catchUpEvents, historyVersions, historyReads);
         if (producerInflight != null && producerInflight < 1) {
             throw new IllegalArgumentException("--producer-inflight: must be >= 1, got " + producerInflight);
+        }
+        if (securityRounds < 1 || securityRounds > 1000) {
+            throw new IllegalArgumentException("--security-rounds: must be 1-1000, got " + securityRounds);
+        }
+        if (securitySeconds < 1 || securitySeconds > 60) {
+            throw new IllegalArgumentException("--security-seconds: must be 1-60, got " + securitySeconds);
         }
         if (eventLoops < 1 || eventLoops > 64) {
             throw new IllegalArgumentException("event loops: must be 1-64, got " + eventLoops);
@@ -300,6 +317,9 @@ public final class BenchCommand implements Callable<Integer> {
             } else if (scenario.equals("client")) {
                 stage("scenario client", problems, output, () -> add(new ClientScenario(output::progress)
                         .run(kvlogUrls.get(0), clientCalls, valueBytes), results, scenarioResults));
+            } else if (scenario.equals("security")) {
+                stage("scenario security", problems, output, () -> add(new SecurityScenario(output::progress)
+                        .run(local, settings, securityRounds, securitySeconds, eventLoops), results, scenarioResults));
             } else if (scenario.equals("history")) {
                 stage("scenario history", problems, output, () -> add(new HistoryScenario(output::progress)
                         .run(local.bootstrapServers(), local.clientSecurity(), kvlogUrls, local.state().partitions(), plan.watch(), valueBytes),
@@ -509,7 +529,7 @@ public final class BenchCommand implements Callable<Integer> {
         return machine;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);

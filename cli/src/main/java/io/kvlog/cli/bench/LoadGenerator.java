@@ -100,6 +100,22 @@ public final class LoadGenerator implements AutoCloseable {
     /** Runs the workload for warm-up + duration seconds and returns what the measured seconds saw. */
     public WorkloadResult run(BenchTarget target, Workload workload, LoadSettings settings, Consumer<String> progress)
             throws InterruptedException {
+        return run(target, workload, settings, null, progress);
+    }
+
+    /**
+     * Where a run also records its outcomes by kind of request: each reply that arrives in the
+     * measured seconds, into {@code reads} or {@code writes}. The caller ticks them.
+     */
+    public record ByKind(Recording reads, Recording writes) {
+        Recording of(boolean read) {
+            return read ? reads : writes;
+        }
+    }
+
+    /** As {@link #run(BenchTarget, Workload, LoadSettings, Consumer)}, also recording by kind into {@code byKind} (may be null). */
+    public WorkloadResult run(BenchTarget target, Workload workload, LoadSettings settings, ByKind byKind,
+                              Consumer<String> progress) throws InterruptedException {
         if (!target.supports(workload)) {
             throw new IllegalArgumentException(target.system() + " has no equivalent of workload " + workload.name());
         }
@@ -109,7 +125,8 @@ public final class LoadGenerator implements AutoCloseable {
         AtomicInteger inFlight = new AtomicInteger();
         long start = System.nanoTime();
         long end = start + (settings.warmupSeconds() + settings.seconds()) * 1_000_000_000L;
-        Sender sender = new Sender(vertx, target, workload, settings, client, recording, values, inFlight);
+        Sender sender = new Sender(vertx, target, workload, settings, client, recording, values, inFlight, byKind,
+                start + settings.warmupSeconds() * 1_000_000_000L, end);
         long timer = -1;
         if (settings.rate() == 0) {
             for (int c = 0; c < settings.connections(); c++) {
@@ -137,10 +154,7 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     /** A reply: status and body. */
-    record Reply(int status, Buffer body, boolean read) {
-        Reply asRead(boolean isRead) {
-            return new Reply(status, body, isRead);
-        }
+    record Reply(int status, Buffer body) {
     }
 
     /** Issues the requests of one run; callbacks run on the client's event loops. */
@@ -153,9 +167,13 @@ public final class LoadGenerator implements AutoCloseable {
         private final Recording recording;
         private final List<String> values;
         private final AtomicInteger inFlight;
+        private final ByKind byKind;
+        private final long measureFrom;
+        private final long end;
 
         Sender(Vertx vertx, BenchTarget target, Workload workload, LoadSettings settings, HttpClientAgent client,
-               Recording recording, List<String> values, AtomicInteger inFlight) {
+               Recording recording, List<String> values, AtomicInteger inFlight, ByKind byKind, long measureFrom,
+               long end) {
             this.vertx = vertx;
             this.target = target;
             this.workload = workload;
@@ -164,15 +182,16 @@ public final class LoadGenerator implements AutoCloseable {
             this.recording = recording;
             this.values = values;
             this.inFlight = inFlight;
+            this.byKind = byKind;
+            this.measureFrom = measureFrom;
+            this.end = end;
         }
 
         void closedLoop(URI endpoint, long end, SplittableRandom random) {
             if (System.nanoTime() >= end) {
                 return;
             }
-            long sent = System.nanoTime();
-            one(endpoint, random).onComplete(reply -> {
-                record(sent, reply);
+            one(endpoint, random, System.nanoTime()).onComplete(reply -> {
                 if (reply.failed()) {
                     // a failure can complete on the caller's stack; continue from the event loop, not recursively
                     vertx.runOnContext(v -> closedLoop(endpoint, end, random));
@@ -194,30 +213,39 @@ public final class LoadGenerator implements AutoCloseable {
                     long intended = start + (long) (issued[0] * intervalNanos);
                     URI endpoint = endpoints.get((int) (issued[0] % endpoints.size()));
                     issued[0]++;
-                    one(endpoint, random).onComplete(reply -> record(intended, reply));
+                    one(endpoint, random, intended);
                 }
             });
         }
 
-        private void record(long from, io.vertx.core.AsyncResult<Reply> reply) {
+        private void record(long from, boolean read, io.vertx.core.AsyncResult<Reply> reply) {
             inFlight.decrementAndGet();
-            long latency = System.nanoTime() - from;
-            if (reply.failed()) {
-                recording.error(Recording.kindOf(reply.cause()));
-            } else if (!target.success(reply.result().read(), reply.result().status(), reply.result().body())) {
-                recording.error("status " + reply.result().status());
-            } else {
-                recording.success(latency);
+            long now = System.nanoTime();
+            String error = reply.failed() ? Recording.kindOf(reply.cause())
+                    : target.success(read, reply.result().status(), reply.result().body()) ? null
+                    : "status " + reply.result().status();
+            record(recording, now - from, error);
+            if (byKind != null && now >= measureFrom && now <= end) {
+                record(byKind.of(read), now - from, error);
             }
         }
 
-        private Future<Reply> one(URI endpoint, SplittableRandom random) {
+        private static void record(Recording into, long latency, String error) {
+            if (error == null) {
+                into.success(latency);
+            } else {
+                into.error(error);
+            }
+        }
+
+        /** Sends one request and records its outcome, latency counted from {@code from}. */
+        private Future<Reply> one(URI endpoint, SplittableRandom random, long from) {
             String key = LoadSettings.key(random.nextInt(settings.keys()));
             boolean read = random.nextInt(100) < workload.readPercent();
             BenchTarget.Request request = read ? target.read(key, workload)
                     : target.write(key, values.get(random.nextInt(values.size())), workload);
             inFlight.incrementAndGet();
-            return send(client, endpoint, request, settings).map(reply -> reply.asRead(read));
+            return send(client, endpoint, request, settings).onComplete(reply -> record(from, read, reply));
         }
     }
 
@@ -243,15 +271,17 @@ public final class LoadGenerator implements AutoCloseable {
         if (request.body() != null) {
             options.putHeader("content-type", "application/json");
         }
+        request.headers().forEach(options::putHeader);
         return client.request(options)
                 .compose(req -> request.body() == null ? req.send() : req.send(request.body()))
-                .compose(response -> response.body().map(body -> new Reply(response.statusCode(), body, false)));
+                .compose(response -> response.body().map(body -> new Reply(response.statusCode(), body)));
     }
 
     private HttpClientAgent client(BenchTarget target, LoadSettings settings) {
         int perEndpoint = (settings.connections() + target.endpoints().size() - 1) / target.endpoints().size();
         return vertx.httpClientBuilder()
-                .with(new HttpClientOptions().setKeepAlive(true).setConnectTimeout((int) settings.timeout().toMillis()))
+                .with(target.clientOptions(new HttpClientOptions().setKeepAlive(true)
+                        .setConnectTimeout((int) settings.timeout().toMillis())))
                 .with(new PoolOptions().setHttp1MaxSize(perEndpoint))
                 .build();
     }

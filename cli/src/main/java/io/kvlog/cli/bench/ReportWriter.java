@@ -110,6 +110,10 @@ public final class ReportWriter {
         if (!report.scenarios().isEmpty()) {
             s.append('\n').append(table(scenarioHeader(), scenarioRows(report), false));
         }
+        if (!SecurityScenario.rows(report.results()).isEmpty()) {
+            s.append("\nsecurity: per request, against plain HTTP\n")
+                    .append(table(SecurityScenario.header(), SecurityScenario.rows(report.results()), false));
+        }
         report.problems().forEach(p -> s.append("\nFAILED: ").append(p));
         return s.toString();
     }
@@ -133,6 +137,10 @@ public final class ReportWriter {
         if (!report.scenarios().isEmpty()) {
             s.append('\n').append(table(scenarioHeader(), scenarioRows(report), true));
         }
+        if (!SecurityScenario.rows(report.results()).isEmpty()) {
+            s.append("\nSecurity: per request, against plain HTTP\n\n")
+                    .append(table(SecurityScenario.header(), SecurityScenario.rows(report.results()), true));
+        }
         report.problems().forEach(p -> s.append("\n**Failed:** ").append(p).append('\n'));
         return s.toString();
     }
@@ -154,6 +162,10 @@ public final class ReportWriter {
         }
         if (!report.scenarios().isEmpty()) {
             s.append("<h2>Scenarios</h2>\n").append(htmlTable(scenarioHeader(), scenarioRows(report)));
+        }
+        if (!SecurityScenario.rows(report.results()).isEmpty()) {
+            s.append("<h2>Security: per request, against plain HTTP</h2>\n")
+                    .append(htmlTable(SecurityScenario.header(), SecurityScenario.rows(report.results())));
         }
         report.problems().forEach(p -> s.append("<p><b>Failed:</b> ").append(Plots.escape(p)).append("</p>\n"));
         s.append("<h2>Latency by percentile</h2>\n").append(Plots.percentiles(report.results()));

@@ -43,6 +43,25 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void byKindRecordsReadsAndWritesApart() throws Exception {
+        // two seconds of warm-up: a cold JVM on a loaded machine can take over one to answer at all
+        LoadSettings settings = new LoadSettings(4, 100, 10, 2, 1, 0, 5000, 0);
+        LoadGenerator.ByKind byKind = new LoadGenerator.ByKind(new Recording(), new Recording());
+
+        WorkloadResult result = generator.run(server.target(), new Workload("mix", 50, "linearizable", "log"),
+                settings, byKind, line -> { });
+        byKind.reads().tick(1, false);
+        byKind.writes().tick(1, false);
+
+        long reads = byKind.reads().total().getTotalCount();
+        long writes = byKind.writes().total().getTotalCount();
+        assertTrue(reads > 0 && writes > 0, reads + " reads, " + writes + " writes");
+        // the measured second's replies only: no more than the whole run's (warm-up included)
+        long all = result.timeline().stream().mapToLong(WorkloadResult.Second::ops).sum();
+        assertTrue(reads + writes <= all + settings.connections(), reads + writes + " vs " + result.timeline());
+    }
+
+    @Test
     void openLoopSendsOnScheduleAndPreloadWritesEveryKey() throws Exception {
         LoadSettings settings = new LoadSettings(4, 50, 10, 0, 1, 200, 5000, 0);
         generator.preload(server.target(), settings, new Workload("preload", 0, "linearizable", "all"), line -> { });
