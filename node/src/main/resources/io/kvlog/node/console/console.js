@@ -51,7 +51,7 @@ async function send(path, options = {}, ok = []) {
     return response;
   }
   const error = errorOf(response, await response.text());
-  if (error.status === 401) askForToken(error.message);
+  if (error.status === 401) askForToken(error.message, token);
   if (error.status === 429) pollsHeldUntil = Math.max(pollsHeldUntil, Date.now() + error.retryAfterMs);
   throw error;
 }
@@ -121,10 +121,15 @@ function describe(error) {
 
 // ------------------------------------------------------------------ sign in (a node with auth on)
 
-/** Shows the sign-in box: a call answered 401 with `message` (no token, or one the node does not know). */
-function askForToken(message) {
-  if (storedToken()) {
-    // a token the node refuses (revoked, or another node's) is forgotten: it would only be refused again
+/**
+ * Shows the sign-in box: a call that carried `sentToken` (null: none) answered 401 with `message`.
+ * Judged by the token the call carried, not the one kept now: calls run side by side.
+ */
+function askForToken(message, sentToken) {
+  const kept = storedToken();
+  if (kept && kept !== sentToken) return; // a call sent before the token kept now: it says nothing of it
+  if (sentToken) {
+    // a token the node refuses (revoked, mistyped, another node's) is forgotten: it would only be refused again
     sessionStorage.removeItem(TOKEN_KEY);
     $('signin-why').textContent = 'The token given was refused: ' + message;
   } else {
@@ -545,7 +550,7 @@ async function follow(prefix, controller) {
       if (ended) return;
     } catch (e) {
       if (controller.signal.aborted) return;
-      if (signInAnswers(e)) return; // the sign-in box stopped the watch
+      if (signInAnswers(e)) { end(''); return; } // the sign-in box asks for a token (it stopped the watch)
       if (e instanceof ApiError && e.status !== 0 && e.status !== 429 && e.status !== 503) {
         end((refused(e) ? 'refused: ' : 'the node refused the watch: ') + describe(e));
         return;
