@@ -1,10 +1,16 @@
 package io.kvlog.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kvlog.cli.ClusterFixture.Reply;
+import io.kvlog.http.NodeSecurity;
+import io.kvlog.http.auth.AuthFile;
+import io.kvlog.http.auth.Permission;
+import io.kvlog.node.RouterOnlyNode;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,7 +57,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * with {@code kv up}: the page loads with no error in the browser's console and shows the nodes;
  * a key written over HTTP appears in the key browser with its value shown as text; a put and a
  * delete from the form are seen over HTTP; the watch tail shows a change written over HTTP to the
- * other node. It prints the page's load time ({@code console page load: …}) and saves screenshots
+ * other node; and on a node with auth on (its route table alone, in this JVM: see the test) the
+ * page asks for a token, keeps it for the tab, shows a refusal, and forgets it on sign-out.
+ * It prints the page's load time ({@code console page load: …}) and saves screenshots
  * under {@code target/console-screenshots/}.
  *
  * <p>Skipped (a JUnit assumption, with the reason) only where there is no browser:
@@ -283,6 +292,112 @@ class ConsoleIT {
         System.out.println("console charts: " + text("#ops-now") + "; " + text("#latency-now"));
     }
 
+    /**
+     * Not the cluster's nodes (their auth stays off: what the tests above see is unchanged) but a
+     * {@link RouterOnlyNode}: the node's guard and console with auth on, no Kafka and no roles, so
+     * once signed in the page's calls answer the API's 404 (503 for /metrics): enough to see the
+     * token sent and the refusals shown, with no second cluster to start.
+     */
+    @Test
+    @Order(6)
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void onANodeWithAuthOnThePageAsksForATokenKeepsItForTheTabAndForgetsItOnSignOut() throws IOException {
+        // Given a node with auth on whose auth file has the nodes' admin and ada, who may read console: only
+        Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "console-auth-");
+        String nodeToken = AuthFile.newToken();
+        String adasToken = AuthFile.newToken();
+        Path authFile = dir.resolve("auth.json");
+        AuthFile.empty()
+                .withRole("admin", Map.of(Permission.ADMIN, List.of(""), Permission.READ, List.of(""),
+                        Permission.WRITE, List.of("")))
+                .withRole("reader", Map.of(Permission.READ, List.of("console:")))
+                .withPrincipal("node", new AuthFile.Entry(List.of("admin"), List.of(AuthFile.hash(nodeToken)), null))
+                .withPrincipal("ada", new AuthFile.Entry(List.of("reader"), List.of(AuthFile.hash(adasToken)), null))
+                .write(authFile);
+        RouterOnlyNode node = RouterOnlyNode.serve(dir, new NodeSecurity(authFile, nodeToken, 0, null));
+        try {
+            // When the browser opens its page
+            browser.get(node.url() + "/");
+
+            // Then the page asks for a token, with the node's reason
+            awaitText("the sign-in box", () -> browser.findElement(By.id("signin")).isDisplayed());
+            assertTrue(text("#signin-why").contains("no credentials"), text("#signin-why"));
+            assertFalse(browser.findElement(By.id("signed-in")).isDisplayed());
+            screenshot("06-sign-in", "#signin");
+
+            // When a token the node does not know is given
+            signIn("kvt_not-a-token-of-this-node");
+
+            // Then it is refused, and not kept
+            awaitText("the refusal of an unknown token",
+                    () -> text("#signin-why").startsWith("The token given was refused:"));
+            assertNull(script("return sessionStorage.getItem('kvlog.token')"));
+
+            // When ada's token is given
+            signIn(adasToken);
+
+            // Then the box goes; the token is kept for this tab only, and is in no URL
+            awaitText("the sign-in box gone", () -> !browser.findElement(By.id("signin")).isDisplayed()
+                    && browser.findElement(By.id("signed-in")).isDisplayed());
+            assertEquals(adasToken, script("return sessionStorage.getItem('kvlog.token')"));
+            assertEquals(0L, ((Number) script("return localStorage.length")).longValue());
+            assertFalse(browser.getCurrentUrl().contains(adasToken), browser.getCurrentUrl());
+            assertEquals(List.of(), script("return performance.getEntriesByType('resource').map(e => e.name)"
+                    + ".filter(n => n.includes(arguments[0]))", adasToken));
+
+            // And a put ada may not make shows the node's refusal where the ack goes (a 403: the token was sent)
+            WebElement keyField = browser.findElement(By.id("write-key"));
+            keyField.clear();
+            keyField.sendKeys("elsewhere/1");
+            browser.findElement(By.id("put-button")).click();
+            awaitText("the refusal of the put", () -> text("#write-result").startsWith("refused: FORBIDDEN: ada may not"
+                    + " write key") && text("#write-result").contains("elsewhere/1"));
+
+            // And the watch sends it too (past the guard: this router has no query role, so its 404)
+            WebElement prefix = browser.findElement(By.id("watch-prefix"));
+            prefix.clear();
+            prefix.sendKeys("console:");
+            browser.findElement(By.id("watch-button")).click();
+            awaitText("the watch past the guard", () -> text("#watch-status").contains("NOT_FOUND"));
+            screenshot("07-signed-in");
+
+            // When ada signs out
+            browser.findElement(By.id("sign-out")).click();
+
+            // Then the token is forgotten and the page asks for one again
+            awaitText("the sign-in box again", () -> browser.findElement(By.id("signin")).isDisplayed());
+            assertNull(script("return sessionStorage.getItem('kvlog.token')"));
+            assertEquals("", text("#write-result"));
+        } finally {
+            browser.get("about:blank"); // the page's polls end before the node does
+            node.close();
+            // what this node answered (401, 403, 404, 503) Chromium logs as failed loads: expected here
+            forgetConsoleErrors(Pattern.compile(Pattern.quote("127.0.0.1") + ":[0-9]+/.* Failed to load resource: "
+                    + "the server responded with a status of (401|403|404|503) "));
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+    }
+
+    private static void signIn(String token) {
+        WebElement field = browser.findElement(By.id("signin-token"));
+        field.clear();
+        field.sendKeys(token);
+        browser.findElement(By.id("signin-button")).click();
+    }
+
+    /** Reads the browser's console, leaving out (printed, not kept) the entries {@code expected} finds. */
+    private static void forgetConsoleErrors(Pattern expected) {
+        for (LogEntry entry : browser.manage().logs().get(LogType.BROWSER)) {
+            if (expected.matcher(entry.getMessage()).find()) {
+                System.out.println("browser console (expected): " + entry.getLevel() + " " + entry.getMessage());
+            } else {
+                CONSOLE.add(entry);
+            }
+        }
+    }
+
     private static String matched(Pattern pattern, String text) {
         Matcher m = pattern.matcher(text);
         return m.find() ? m.group(1) : "0";
@@ -342,8 +457,8 @@ class ConsoleIT {
         return browser.findElement(By.cssSelector(selector)).getText();
     }
 
-    private static Object script(String js) {
-        return ((JavascriptExecutor) browser).executeScript(js);
+    private static Object script(String js, Object... arguments) {
+        return ((JavascriptExecutor) browser).executeScript(js, arguments);
     }
 
     private static void awaitText(String what, BooleanSupplier shown) {

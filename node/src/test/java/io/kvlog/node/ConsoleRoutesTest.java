@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
+import io.kvlog.http.NodeSecurity;
+import io.kvlog.http.auth.AuthFile;
+import io.kvlog.http.auth.Permission;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The web console's static files as the node's router serves them from the jar: the page at
  * {@code /}, and every script and style it names (its own and the WebJars'), with no Kafka and
- * no roles behind the router. That the page works is checked in a real browser against a real
- * cluster (the cli module's ConsoleIT).
+ * no roles behind the router; with auth on, those files stay public while the calls the page makes
+ * need a token. That the page works is checked in a real browser against a real cluster, and its
+ * sign-in against a {@link RouterOnlyNode} with auth on (the cli module's ConsoleIT).
  */
 class ConsoleRoutesTest {
 
@@ -36,24 +37,18 @@ class ConsoleRoutesTest {
 
     @TempDir
     Path stateDir;
-    private Vertx vertx;
+    private RouterOnlyNode node;
     private String base;
 
     @BeforeEach
     void serveTheRouterWithoutRoles() {
-        // no writer or query role is passed to the router; the config's port is not bound (a free one below)
-        NodeConfig config = new NodeConfig(1, "127.0.0.1", 8080, "127.0.0.1:9", stateDir, 3, 1, Duration.ofSeconds(1),
-                Duration.ofHours(24), 1 << 20, EnumSet.of(Role.MATERIALIZER), NodeConfig.DEFAULT_NODE_TIMEOUT,
-                16L << 20, Map.of(), HttpLimits.defaults(), null);
-        vertx = Vertx.vertx();
-        HttpServer server = vertx.createHttpServer().requestHandler(new Node(config).router(vertx, null, null))
-                .listen(0, "127.0.0.1").await();
-        base = "http://127.0.0.1:" + server.actualPort();
+        node = RouterOnlyNode.serve(stateDir, NodeSecurity.NONE);
+        base = node.url();
     }
 
     @AfterEach
     void close() {
-        vertx.close().await();
+        node.close();
     }
 
     @Test
@@ -106,6 +101,64 @@ class ConsoleRoutesTest {
         assertEquals(404, missing.statusCode());
         assertTrue(missing.body().contains("\"error\":\"NOT_FOUND\""), missing.body());
         assertEquals(404, get("/webjars/no-such-library/1.0/x.js").statusCode());
+    }
+
+    @Test
+    void withAuthOnTheConsolesFilesStayPublicWhileTheCallsItMakesNeedAToken() throws Exception {
+        // Given a node with auth on, whose auth file has the nodes' admin and a reader
+        String nodeToken = AuthFile.newToken();
+        String readerToken = AuthFile.newToken();
+        Path authFile = stateDir.resolve("auth.json");
+        AuthFile.empty()
+                .withRole("admin", Map.of(Permission.ADMIN, List.of(""), Permission.READ, List.of(""),
+                        Permission.WRITE, List.of("")))
+                .withRole("reader", Map.of(Permission.READ, List.of("")))
+                .withPrincipal("node", new AuthFile.Entry(List.of("admin"), List.of(AuthFile.hash(nodeToken)), null))
+                .withPrincipal("ada", new AuthFile.Entry(List.of("reader"), List.of(AuthFile.hash(readerToken)), null))
+                .write(authFile);
+        try (RouterOnlyNode secured = RouterOnlyNode.serve(stateDir, new NodeSecurity(authFile, nodeToken, 0, null))) {
+            base = secured.url();
+
+            // When the browser asks, with no token, for the page and everything it names
+            HttpResponse<String> page = get("/");
+            List<String> files = new ArrayList<>(List.of("/", "/console/console.js", "/console/console.css"));
+            Matcher m = LOCAL_REFERENCE.matcher(page.body());
+            while (m.find()) {
+                files.add(m.group(1));
+            }
+
+            // Then every file is served: the page can load and ask for a token
+            for (String file : files) {
+                assertEquals(200, get(file).statusCode(), file);
+            }
+
+            // And every call the page makes answers 401, naming the scheme, until it sends a token
+            for (String call : List.of("/v1/cluster", "/metrics", "/v1/kv?prefix=&limit=20", "/v1/kv/a",
+                    "/v1/watch?prefix=&from=now")) {
+                HttpResponse<String> refused = get(call);
+                assertEquals(401, refused.statusCode(), call + ": " + refused.body());
+                assertEquals("Bearer realm=\"kvlog\"", refused.headers().firstValue("WWW-Authenticate").orElse(""), call);
+                assertTrue(refused.body().contains("\"error\":\"UNAUTHENTICATED\""), call + ": " + refused.body());
+            }
+            // with the reader's token, past the guard (this router has no query role: the API's 404)
+            HttpResponse<String> admitted = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/cluster"))
+                    .header("Authorization", "Bearer " + readerToken).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, admitted.statusCode(), admitted.body());
+        }
+    }
+
+    @Test
+    void theScriptKeepsTheTokenForTheTabAndSendsItFromOnePlace() throws Exception {
+        // the contract of console.js that a browser test would see only when it breaks it
+        String script = get("/console/console.js").body();
+
+        // sessionStorage (this tab, until it closes), never localStorage (every tab, on disk)
+        assertTrue(script.contains("sessionStorage.getItem("), "the token is not read from sessionStorage");
+        assertFalse(script.contains("localStorage."), "console.js uses localStorage");
+        // one fetch, the wrapper that adds Authorization; no EventSource (it cannot send the header)
+        assertEquals(1, Pattern.compile("\\bfetch\\(").matcher(script).results().count(), "calls of fetch(");
+        assertFalse(script.contains("new EventSource("), "the watch uses an EventSource");
     }
 
     private HttpResponse<String> get(String path) throws Exception {

@@ -161,7 +161,7 @@ public final class SecurityScenario {
             NodeConfig config = new NodeConfig(id + i, "127.0.0.1", ports.get(i), local.bootstrapServers(),
                     dir.resolve("node-" + e.getKey()), local.state().partitions(), replication, Duration.ofSeconds(1),
                     Duration.ofHours(24), 1024 * 1024, EnumSet.allOf(Role.class), NodeConfig.DEFAULT_NODE_TIMEOUT,
-                    16L << 20, local.clientSecurity(), e.getValue());
+                    16L << 20, local.clientSecurity(), io.kvlog.node.HttpLimits.defaults(), e.getValue());
             Node node = new Node(config);
             started.add(node);
             long t0 = System.nanoTime();

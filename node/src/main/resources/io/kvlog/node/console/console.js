@@ -12,23 +12,81 @@ const $ = (id) => document.getElementById(id);
 
 // ------------------------------------------------------------------ API
 
-/** An API error: {error, message} from the node, or what went wrong on the way. */
+/** An API error: {error, message} from the node, or what went wrong on the way; retryAfterMs from a Retry-After. */
 class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, retryAfterMs = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
-/** Calls the API; resolves with {status, body} for 2xx (and for the statuses in `ok`), else rejects with an ApiError. */
-async function api(path, options = {}, ok = []) {
+// The bearer token of a node with auth on, as the user pasted it in the sign-in box. Kept in
+// sessionStorage (this tab only, gone when it closes; never localStorage, never in a URL).
+const TOKEN_KEY = 'kvlog.token';
+const storedToken = () => sessionStorage.getItem(TOKEN_KEY);
+
+let signInShown = false; // the polls wait while the sign-in box asks for a token
+let pollsHeldUntil = 0; // ...and until a 429's Retry-After has passed (ms since the epoch)
+
+/**
+ * Every call of the API goes through here, the one place that sends the token: it adds
+ * `Authorization: Bearer` if one was given. Resolves with the Response for 2xx (and for the
+ * statuses in `ok`), else rejects with an ApiError — after asking for a token on a 401, and
+ * holding the polls until Retry-After on a 429. An abort (the watch stopped) rejects as it is.
+ */
+async function send(path, options = {}, ok = []) {
+  const headers = new Headers(options.headers || {});
+  const token = storedToken();
+  if (token) headers.set('Authorization', 'Bearer ' + token);
   let response;
   try {
-    response = await fetch(path, options);
+    response = await fetch(path, { ...options, headers });
   } catch (e) {
+    if (e.name === 'AbortError') throw e;
     throw new ApiError(0, 'UNREACHABLE', 'the node did not answer (' + e.message + ')');
   }
+  if (response.ok || ok.includes(response.status)) {
+    return response;
+  }
+  const error = errorOf(response, await response.text());
+  if (error.status === 401) askForToken(error.message, token);
+  if (error.status === 429) pollsHeldUntil = Math.max(pollsHeldUntil, Date.now() + error.retryAfterMs);
+  throw error;
+}
+
+/** The ApiError of a reply that is not a success: the node's {error, message}, else its status and text. */
+function errorOf(response, text) {
+  const retryAfter = response.headers.get('Retry-After');
+  let retryAfterMs = null;
+  if (retryAfter !== null) { // seconds, or an HTTP date
+    retryAfterMs = /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) * 1000
+      : Math.max(0, (Date.parse(retryAfter) || Date.now() + 1000) - Date.now());
+  } else if (response.status === 429) {
+    retryAfterMs = 1000;
+  }
+  let body = null;
+  if (text && (response.headers.get('Content-Type') || '').includes('json')) {
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      return new ApiError(response.status, 'BAD_REPLY', 'unreadable reply: ' + text.slice(0, 200), retryAfterMs);
+    }
+  }
+  if (body && body.message) {
+    return new ApiError(response.status, body.error, body.message, retryAfterMs);
+  }
+  if (body && body.reason) { // OperationFailed: the outcome is unknown
+    return new ApiError(response.status, body.result, body.reason, retryAfterMs);
+  }
+  return new ApiError(response.status, 'HTTP_' + response.status, text.slice(0, 200) || response.statusText,
+    retryAfterMs);
+}
+
+/** Calls the API; resolves with {status, body, text} for 2xx (and for the statuses in `ok`), else rejects with an ApiError. */
+async function api(path, options = {}, ok = []) {
+  const response = await send(path, options, ok);
   const text = await response.text();
   let body = null;
   if (text && (response.headers.get('Content-Type') || '').includes('json')) {
@@ -38,17 +96,14 @@ async function api(path, options = {}, ok = []) {
       throw new ApiError(response.status, 'BAD_REPLY', 'unreadable reply: ' + text.slice(0, 200));
     }
   }
-  if (response.ok || ok.includes(response.status)) {
-    return { status: response.status, body, text };
-  }
-  if (body && body.message) {
-    throw new ApiError(response.status, body.error, body.message);
-  }
-  if (body && body.reason) { // OperationFailed: the outcome is unknown
-    throw new ApiError(response.status, body.result, body.reason);
-  }
-  throw new ApiError(response.status, 'HTTP_' + response.status, text.slice(0, 200) || response.statusText);
+  return { status: response.status, body, text };
 }
+
+/** Whether the sign-in box answers `error` (a 401), so the caller shows nothing more. */
+const signInAnswers = (error) => error instanceof ApiError && error.status === 401;
+
+/** Whether the node refused what was asked (403): its message goes where the result would have. */
+const refused = (error) => error instanceof ApiError && error.status === 403;
 
 /** A key as one path segment: percent-encoded, '/' as %2F. */
 const keyPath = (key) => '/v1/kv/' + encodeURIComponent(key);
@@ -62,6 +117,63 @@ function showMessage(text, info = false) {
 
 function describe(error) {
   return error instanceof ApiError && error.code ? error.code + ': ' + error.message : String(error.message || error);
+}
+
+// ------------------------------------------------------------------ sign in (a node with auth on)
+
+/**
+ * Shows the sign-in box: a call that carried `sentToken` (null: none) answered 401 with `message`.
+ * Judged by the token the call carried, not the one kept now: calls run side by side.
+ */
+function askForToken(message, sentToken) {
+  const kept = storedToken();
+  if (kept && kept !== sentToken) return; // a call sent before the token kept now: it says nothing of it
+  if (sentToken) {
+    // a token the node refuses (revoked, mistyped, another node's) is forgotten: it would only be refused again
+    sessionStorage.removeItem(TOKEN_KEY);
+    $('signin-why').textContent = 'The token given was refused: ' + message;
+  } else {
+    $('signin-why').textContent = message;
+  }
+  showSignedIn();
+  stopWatch();
+  $('signin').hidden = false;
+  signInShown = true;
+}
+
+function signIn() {
+  // pasted as "Bearer kvt_…" or with the line break of a copied file: the token alone
+  const token = $('signin-token').value.trim().replace(/^bearer\s+/i, '');
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    $('signin-why').textContent = 'a token is one word of printable ASCII (kv auth prints it: kvt_…); got '
+      + (token ? 'spaces or other characters in it' : 'nothing');
+    return;
+  }
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $('signin-token').value = '';
+  $('signin').hidden = true;
+  signInShown = false;
+  showSignedIn();
+  refreshCluster();
+  refreshMetrics();
+  scan('again');
+}
+
+/** Forgets the token, and what the page read with it; a node with auth on then asks for one again. */
+function signOut() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  stopWatch();
+  fill($('key-list').tBodies[0], []);
+  fill($('watch-tail').tBodies[0], []);
+  $('scan-status').textContent = '';
+  $('value-view').hidden = true;
+  $('write-result').textContent = '';
+  showSignedIn();
+  refreshCluster();
+}
+
+function showSignedIn() {
+  $('signed-in').hidden = !storedToken();
 }
 
 // ------------------------------------------------------------------ DOM helpers (text only)
@@ -95,7 +207,7 @@ async function refreshCluster() {
   try {
     view = (await api('/v1/cluster')).body;
   } catch (e) {
-    showMessage('cluster view: ' + describe(e));
+    if (!signInAnswers(e)) showMessage('cluster view: ' + describe(e));
     return;
   }
   $('served-by').textContent = 'served by ' + view.node;
@@ -242,9 +354,10 @@ async function refreshMetrics() {
   try {
     scrape = { at: Date.now() / 1000, totals: totals(parseMetrics((await api('/metrics')).text)) };
   } catch (e) {
-    showMessage('metrics: ' + describe(e));
+    if (!signInAnswers(e)) showMessage('metrics: ' + describe(e));
     return;
   }
+  if ($('message').textContent.startsWith('metrics:')) showMessage('');
   if (lastScrape) {
     const seconds = scrape.at - lastScrape.at;
     const before = lastScrape.totals;
@@ -301,7 +414,13 @@ async function scan(which) {
     $('scan-status').textContent = page.items.length + ' key(s)' + (scanPrefix ? ' under "' + scanPrefix + '"' : '')
       + (pageCursor ? ' (a later page)' : '') + (nextCursor ? '; more on the next page' : '; last page');
   } catch (e) {
-    showMessage('keys: ' + describe(e));
+    if (refused(e)) {
+      fill($('key-list').tBodies[0], []);
+      $('scan-next').disabled = true;
+      $('scan-status').textContent = 'refused: ' + describe(e);
+    } else if (!signInAnswers(e)) {
+      showMessage('keys: ' + describe(e));
+    }
   }
 }
 
@@ -315,7 +434,14 @@ async function showValue(key, tr) {
     $('value-text').textContent = reply.status === 404 ? '' : reply.body.value;
     $('value-view').hidden = false;
   } catch (e) {
-    showMessage('value of ' + key + ': ' + describe(e));
+    if (refused(e)) {
+      $('value-key').textContent = key;
+      $('value-version').textContent = 'refused: ' + describe(e);
+      $('value-text').textContent = '';
+      $('value-view').hidden = false;
+    } else if (!signInAnswers(e)) {
+      showMessage('value of ' + key + ': ' + describe(e));
+    }
   }
 }
 
@@ -353,8 +479,9 @@ async function write(method) {
     if (method === 'DELETE' && $('value-key').textContent === key) $('value-view').hidden = true;
     scan('again');
   } catch (e) {
-    $('write-result').textContent = '';
+    $('write-result').textContent = refused(e) ? 'refused: ' + describe(e) : '';
     unconfirmed = e.status === 504 ? { method, key, value, id } : null;
+    if (refused(e) || signInAnswers(e)) return;
     showMessage((method === 'PUT' ? 'put' : 'delete') + ' "' + key + '": ' + describe(e)
       + (unconfirmed ? ' — the outcome is unknown; send it again to retry with the same id (it takes effect once)' : ''));
   }
@@ -362,10 +489,15 @@ async function write(method) {
 
 // ------------------------------------------------------------------ watch
 
-let watch = null;
+// An EventSource cannot send an Authorization header, so the watch reads the text/event-stream
+// itself over fetch (through send, with the token like every call), with or without auth: one
+// code path. It does what the EventSource did: resume after the last event id seen.
+const WATCH_RETRY_MS = 3000; // an EventSource's usual wait before it reconnects; a `retry:` field sets it
+
+let watch = null; // the AbortController of the watch shown, null when not watching
 
 function stopWatch() {
-  if (watch) watch.close();
+  if (watch) watch.abort();
   watch = null;
   $('watch-button').textContent = 'Watch';
   $('watch-status').textContent = 'not watching';
@@ -374,33 +506,119 @@ function stopWatch() {
 function startWatch() {
   stopWatch();
   const prefix = $('watch-prefix').value;
-  const source = new EventSource('/v1/watch?' + new URLSearchParams({ prefix, from: 'now' }));
-  watch = source;
+  const controller = new AbortController();
+  watch = controller;
   $('watch-button').textContent = 'Stop';
   $('watch-status').textContent = 'opening…';
+  follow(prefix, controller);
+}
+
+/**
+ * Reads GET /v1/watch until the user stops it (`controller` aborts), the node refuses it, or the
+ * node ends it with its own `event: error`. A stream that drops is opened again after the
+ * stream's retry time, with `Last-Event-ID`: the node resumes after the last change shown.
+ */
+async function follow(prefix, controller) {
+  const path = '/v1/watch?' + new URLSearchParams({ prefix, from: 'now' });
   const label = prefix ? 'watching "' + prefix + '"' : 'watching every key';
-  source.onopen = () => { $('watch-status').textContent = label; };
-  source.onmessage = (event) => {
-    const change = JSON.parse(event.data);
-    const tbody = $('watch-tail').tBodies[0];
-    const time = change.time ? new Date(change.time).toLocaleTimeString() : '';
-    tbody.insertBefore(row([cell(time), cell(change.key), cell(change.type), cell(change.version),
-      cell(preview(change.value))]), tbody.firstChild);
-    while (tbody.rows.length > WATCH_ROWS) tbody.deleteRow(-1);
+  const stream = { lastId: '', retryMs: WATCH_RETRY_MS };
+  const status = (text) => { if (watch === controller) $('watch-status').textContent = text; };
+  const end = (message) => {
+    if (watch !== controller) return; // stopped, or another watch since
+    stopWatch();
+    if (message) $('watch-status').textContent = message;
   };
-  source.addEventListener('progress', () => { $('watch-status').textContent = label + ' (caught up)'; });
-  source.addEventListener('error', (event) => {
-    if (event.data) { // the node's own "event: error": the stream ends
-      const error = JSON.parse(event.data);
-      stopWatch();
-      showMessage('watch: ' + (error.error ? error.error + ': ' : '') + error.message);
-    } else if (source.readyState === EventSource.CONNECTING) {
-      $('watch-status').textContent = 'reconnecting (resumes after the last change shown)…';
-    } else {
-      stopWatch();
-      showMessage('watch: the node refused the stream');
+  while (!controller.signal.aborted) {
+    let waitMs = stream.retryMs;
+    try {
+      const headers = stream.lastId ? { 'Last-Event-ID': stream.lastId } : {};
+      const response = await send(path, { headers, signal: controller.signal });
+      status(label);
+      const ended = await readEvents(response.body, stream, (event) => {
+        if (event.type === 'message') {
+          showChange(JSON.parse(event.data));
+        } else if (event.type === 'progress') {
+          status(label + ' (caught up)');
+        } else if (event.type === 'error') { // the node's own "event: error": the stream ends
+          const error = JSON.parse(event.data);
+          end('');
+          showMessage('watch: ' + (error.error ? error.error + ': ' : '') + error.message);
+          return true;
+        }
+        return false;
+      });
+      if (ended) return;
+    } catch (e) {
+      if (controller.signal.aborted) return;
+      if (signInAnswers(e)) { end(''); return; } // the sign-in box asks for a token (it stopped the watch)
+      if (e instanceof ApiError && e.status !== 0 && e.status !== 429 && e.status !== 503) {
+        end((refused(e) ? 'refused: ' : 'the node refused the watch: ') + describe(e));
+        return;
+      }
+      // the node unreachable or busy (429, 503): as a dropped stream, but not before its Retry-After
+      if (e.retryAfterMs !== null && e.retryAfterMs !== undefined) waitMs = Math.max(waitMs, e.retryAfterMs);
     }
-  });
+    status('reconnecting (resumes after the last change shown)…');
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      controller.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    });
+  }
+}
+
+/**
+ * Reads a text/event-stream body as the HTML standard parses one (lines end in CRLF, LF or CR; a
+ * blank line dispatches; `:` starts a comment; one space after a field's colon is dropped), calling
+ * `dispatch({type, data})` for each event; `stream.lastId` is the id of the last event
+ * dispatched, and a `retry:` sets `stream.retryMs`. Resolves false when the body ends, true as
+ * soon as `dispatch` returns true.
+ */
+async function readEvents(body, stream, dispatch) {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  let type = '';
+  let data = [];
+  let id = null;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return false;
+      buffer += value;
+      // a CR at the end of a chunk may be half of a CRLF: it waits for the next chunk
+      const cut = buffer.endsWith('\r') ? buffer.length - 1 : buffer.length;
+      const lines = buffer.slice(0, cut).split(/\r\n|\r|\n/);
+      buffer = lines.pop() + buffer.slice(cut);
+      for (const line of lines) {
+        if (line === '') {
+          if (id !== null) stream.lastId = id;
+          id = null;
+          if (data.length && dispatch({ type: type || 'message', data: data.join('\n') })) return true;
+          type = '';
+          data = [];
+          continue;
+        }
+        if (line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        let fieldValue = colon < 0 ? '' : line.slice(colon + 1);
+        if (fieldValue.startsWith(' ')) fieldValue = fieldValue.slice(1);
+        if (field === 'data') data.push(fieldValue);
+        else if (field === 'event') type = fieldValue;
+        else if (field === 'id' && !fieldValue.includes('\0')) id = fieldValue;
+        else if (field === 'retry' && /^\d+$/.test(fieldValue)) stream.retryMs = Number(fieldValue);
+      }
+    }
+  } finally {
+    reader.cancel().catch(() => {}); // the stream is left (ended, stopped or failed): nothing more to read
+  }
+}
+
+function showChange(change) {
+  const tbody = $('watch-tail').tBodies[0];
+  const time = change.time ? new Date(change.time).toLocaleTimeString() : '';
+  tbody.insertBefore(row([cell(time), cell(change.key), cell(change.type), cell(change.version),
+    cell(preview(change.value))]), tbody.firstChild);
+  while (tbody.rows.length > WATCH_ROWS) tbody.deleteRow(-1);
 }
 
 // ------------------------------------------------------------------ start
@@ -408,7 +626,8 @@ function startWatch() {
 function every(ms, task) {
   let running = false;
   const tick = async () => {
-    if (running) return;
+    // no poll while the sign-in box waits for a token, nor before a 429's Retry-After
+    if (running || signInShown || Date.now() < pollsHeldUntil) return;
     running = true;
     try { await task(); } finally { running = false; }
   };
@@ -422,6 +641,9 @@ document.addEventListener('DOMContentLoaded', () => {
   $('write-form').addEventListener('submit', (e) => { e.preventDefault(); write('PUT'); });
   $('delete-button').addEventListener('click', () => write('DELETE'));
   $('watch-form').addEventListener('submit', (e) => { e.preventDefault(); if (watch) stopWatch(); else startWatch(); });
+  $('signin').addEventListener('submit', (e) => { e.preventDefault(); signIn(); });
+  $('sign-out').addEventListener('click', signOut);
+  showSignedIn();
   makeCharts();
   every(CLUSTER_EVERY_MS, refreshCluster);
   every(METRICS_EVERY_MS, refreshMetrics);
