@@ -18,7 +18,7 @@ import java.util.Map;
  * take the file and the node token; the {@code kv} commands of the local cluster send the admin
  * token unless given another.
  */
-final class LocalAuth {
+public final class LocalAuth {
 
     static final String ADMIN = "admin";
     static final String NODE = "node";
@@ -34,7 +34,7 @@ final class LocalAuth {
         return dir(dataDir).resolve("auth.json");
     }
 
-    static boolean on(Path dataDir) {
+    public static boolean on(Path dataDir) {
         return Files.exists(file(dataDir));
     }
 

@@ -275,6 +275,11 @@ public final class BenchCommand implements Callable<Integer> {
         Path dir = (out != null ? out : Path.of("bench-results", started.replace(':', '-'))).toAbsolutePath();
         boolean needsCluster = plan.kafka() || !plan.scenarios().isEmpty() || hosts.isEmpty();
         LocalKafkaCluster local = needsCluster ? cluster.openCluster() : null;
+        if (local != null && hosts.isEmpty() && io.kvlog.cli.LocalAuth.on(local.dataDir())) {
+            // the load generators send no token; the security scenario measures auth on nodes of its own
+            throw new KvException(ExitCode.USAGE, "kv bench drives a local cluster without HTTP auth; "
+                    + local.dataDir() + " has auth on (kv up --auth): use a cluster made without --auth");
+        }
         List<URI> kvlogUrls = hosts.isEmpty() ? runningNodes(local) : hosts.stream().map(h -> url(h, "-H")).toList();
         Map<String, Object> machine = machine();
         output.progress("machine: " + machine);
