@@ -1,7 +1,6 @@
 package io.kvlog.cli;
 
 import io.kvlog.http.auth.AuthFile;
-import io.kvlog.http.auth.Permission;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The local cluster's HTTP auth, on once {@code kv up --auth} made it: {@code DATA/auth/auth.json}
@@ -65,8 +63,7 @@ public final class LocalAuth {
      * (the nodes' calls to each other, never rate limited).
      */
     static AuthFile starter(String adminToken, String nodeToken) {
-        return AuthFile.empty().withRole(ADMIN, Map.of(Permission.READ, List.of(""), Permission.WRITE, List.of(""),
-                        Permission.ADMIN, List.of("")))
+        return AuthFile.empty().withRole(ADMIN, AuthFile.EVERYTHING)
                 .withPrincipal(ADMIN, new AuthFile.Entry(List.of(ADMIN), List.of(AuthFile.hash(adminToken)), null))
                 .withPrincipal(NODE, new AuthFile.Entry(List.of(ADMIN), List.of(AuthFile.hash(nodeToken)), 0));
     }

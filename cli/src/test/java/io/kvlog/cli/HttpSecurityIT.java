@@ -91,8 +91,7 @@ class HttpSecurityIT {
             TOKENS.put(name, AuthFile.newToken());
         }
         AuthFile.empty()
-                .withRole("all", Map.of(Permission.READ, List.of(""), Permission.WRITE, List.of(""),
-                        Permission.ADMIN, List.of("")))
+                .withRole("all", AuthFile.EVERYTHING)
                 .withRole("orders-rw", Map.of(Permission.READ, List.of("orders/"), Permission.WRITE, List.of("orders/")))
                 .withRole("orders-ro", Map.of(Permission.READ, List.of("orders/")))
                 .withPrincipal("admin", entry("admin", "all", null))

@@ -99,8 +99,7 @@ class ApiFuzzIT {
         // auth on: the guard in front of every route is fuzzed too
         Path authFile = state.resolve("auth.json");
         AuthFile.empty()
-                .withRole("all", Map.of(Permission.READ, List.of(""), Permission.WRITE, List.of(""),
-                        Permission.ADMIN, List.of("")))
+                .withRole("all", AuthFile.EVERYTHING)
                 .withRole("narrow", Map.of(Permission.READ, List.of("fz-1"), Permission.WRITE, List.of("fz-1")))
                 .withPrincipal("admin", new AuthFile.Entry(List.of("all"), List.of(AuthFile.hash(ADMIN_TOKEN)), 0))
                 .withPrincipal("narrow", new AuthFile.Entry(List.of("narrow"), List.of(AuthFile.hash(NARROW_TOKEN)), 0))

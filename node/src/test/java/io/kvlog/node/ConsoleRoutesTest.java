@@ -110,8 +110,7 @@ class ConsoleRoutesTest {
         String readerToken = AuthFile.newToken();
         Path authFile = stateDir.resolve("auth.json");
         AuthFile.empty()
-                .withRole("admin", Map.of(Permission.ADMIN, List.of(""), Permission.READ, List.of(""),
-                        Permission.WRITE, List.of("")))
+                .withRole("admin", AuthFile.EVERYTHING)
                 .withRole("reader", Map.of(Permission.READ, List.of("")))
                 .withPrincipal("node", new AuthFile.Entry(List.of("admin"), List.of(AuthFile.hash(nodeToken)), null))
                 .withPrincipal("ada", new AuthFile.Entry(List.of("reader"), List.of(AuthFile.hash(readerToken)), null))

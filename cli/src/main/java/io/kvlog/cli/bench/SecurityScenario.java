@@ -3,7 +3,6 @@ package io.kvlog.cli.bench;
 import io.kvlog.cli.Certificates;
 import io.kvlog.http.NodeSecurity;
 import io.kvlog.http.auth.AuthFile;
-import io.kvlog.http.auth.Permission;
 import io.kvlog.kafka.LocalKafkaCluster;
 import io.kvlog.kafka.NodeState;
 import io.kvlog.kafka.internal.Ports;
@@ -120,8 +119,7 @@ public final class SecurityScenario {
         try {
             String token = AuthFile.newToken();
             Path authFile = dir.resolve("auth.json");
-            AuthFile.empty().withRole("all", Map.of(Permission.READ, List.of(""), Permission.WRITE, List.of(""),
-                            Permission.ADMIN, List.of("")))
+            AuthFile.empty().withRole("all", AuthFile.EVERYTHING)
                     .withPrincipal("bench", new AuthFile.Entry(List.of("all"), List.of(AuthFile.hash(token)), null))
                     .write(authFile);
             Certificates.Issued ca = Certificates.authority(dir, "ca", Duration.ofDays(1));

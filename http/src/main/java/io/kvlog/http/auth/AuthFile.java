@@ -42,6 +42,9 @@ import java.util.TreeMap;
  */
 public final class AuthFile {
 
+    /** A role's grants of every permission on every key: an administrator's, and the nodes'. */
+    public static final Map<Permission, List<String>> EVERYTHING = Map.of(Permission.READ, List.of(""),
+            Permission.WRITE, List.of(""), Permission.ADMIN, List.of(""));
     /** How a stored token hash starts. */
     public static final String HASH_PREFIX = "sha256:";
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -53,8 +53,7 @@ class AccessGuardTest {
     private Path authFile(Integer reportingRate) {
         Path file = dir.resolve("auth.json");
         AuthFile.empty()
-                .withRole("all", Map.of(Permission.READ, List.of(""), Permission.WRITE, List.of(""),
-                        Permission.ADMIN, List.of("")))
+                .withRole("all", AuthFile.EVERYTHING)
                 .withRole("orders-reader", Map.of(Permission.READ, List.of("orders/")))
                 .withPrincipal("ops", new AuthFile.Entry(List.of("all"), List.of(AuthFile.hash(ADMIN)), null))
                 .withPrincipal("reporting", new AuthFile.Entry(List.of("orders-reader"), List.of(AuthFile.hash(READER)), reportingRate))
