@@ -63,8 +63,8 @@ final class AuthCommand implements Runnable {
     }
 
     @Command(name = "init", mixinStandardHelpOptions = true,
-            description = {"Make a new auth file: a role 'admin' (read, write, admin on every key) and principals",
-                    "'admin' and 'node' (for the nodes' calls to each other, never rate limited) with new tokens,",
+            description = {"Make a new auth file: roles 'admin' (read, write, admin on every key) and 'node' (admin only),",
+                    "principals 'admin' and 'node' (for the nodes' calls to each other, never rate limited) with new tokens,",
                     "printed once. Give the node token to every node (env KV_NODE_TOKEN)."})
     static final class Init extends FileAction {
         @Override

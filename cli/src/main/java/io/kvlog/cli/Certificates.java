@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -23,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import io.kvlog.protocol.PrivateFiles;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -42,7 +42,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * A small certificate authority for kvlog's TLS ({@code kv tls init}, and the tests): a CA, and
  * certificates it signs for nodes and clients, as PEM files (X.509 certificate, PKCS#8 key: what
- * {@code --tls-cert}/{@code --tls-key}, {@code --cacert} and {@code --cert}/{@code --key} take).
+ * {@code --tls-cert}/{@code --tls-key}, {@code --cacert} and {@code --client-cert}/{@code --client-key} take).
  * Keys are EC P-256; private key files are readable by their owner only.
  */
 public final class Certificates {
@@ -146,17 +146,10 @@ public final class Certificates {
         Files.createDirectories(dir);
         Issued issued = new Issued(dir.resolve(name + ".pem"), dir.resolve(name + ".key"));
         Files.writeString(issued.cert(), pem(cert), StandardCharsets.US_ASCII);
-        Files.deleteIfExists(issued.key());
-        Files.createFile(issued.key());
-        try {
-            Files.setPosixFilePermissions(issued.key(), PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: the directory's permissions guard it
-        }
-        // PKCS#8 ("BEGIN PRIVATE KEY"), what Vert.x and the JDK read
-        Files.writeString(issued.key(), "-----BEGIN PRIVATE KEY-----\n"
+        // PKCS#8 ("BEGIN PRIVATE KEY"), what Vert.x and the JDK read; owner-only before a byte is written
+        PrivateFiles.write(issued.key(), "-----BEGIN PRIVATE KEY-----\n"
                 + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n", StandardCharsets.US_ASCII);
+                .encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n");
         return issued;
     }
 

@@ -74,8 +74,8 @@ final class ClientCommands {
         boolean json;
 
         @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:KV_TOKEN}",
-                description = {"Bearer token for nodes with auth on (env KV_TOKEN; default: the local cluster's admin",
-                        "token when it has auth on and no -H is given)."})
+                description = {"Bearer token for nodes with auth on (env KV_TOKEN, which ps does not show; default: the",
+                        "local cluster's admin token when it has auth on and no -H is given)."})
         String token;
 
         @Option(names = "--cacert", paramLabel = "PEM", defaultValue = "${env:KV_CACERT}",

@@ -1,13 +1,15 @@
 package io.kvlog.cli;
 
 import io.kvlog.http.auth.AuthFile;
+import io.kvlog.http.auth.Permission;
+import io.kvlog.protocol.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The local cluster's HTTP auth, on once {@code kv up --auth} made it: {@code DATA/auth/auth.json}
@@ -52,34 +54,22 @@ public final class LocalAuth {
         }
         String admin = AuthFile.newToken();
         String node = AuthFile.newToken();
-        secret(dir(dataDir).resolve("admin.token"), admin);
-        secret(dir(dataDir).resolve("node.token"), node);
+        PrivateFiles.write(dir(dataDir).resolve("admin.token"), admin + "\n");
+        PrivateFiles.write(dir(dataDir).resolve("node.token"), node + "\n");
         starter(admin, node).write(file(dataDir));
     }
 
     /**
-     * A first auth file: a role {@code admin} (read, write, admin on every key), a principal
-     * {@code admin} with {@code adminToken} and a principal {@code node} with {@code nodeToken}
-     * (the nodes' calls to each other, never rate limited).
+     * A first auth file: roles {@code admin} (read, write, admin on every key) and {@code node}
+     * (admin only), a principal {@code admin} with {@code adminToken} and a principal {@code node}
+     * with {@code nodeToken} (the nodes' calls to each other, never rate limited).
      */
     static AuthFile starter(String adminToken, String nodeToken) {
         return AuthFile.empty().withRole(ADMIN, AuthFile.EVERYTHING)
+                // the nodes only call each other's admin routes: a leaked node token reads no key
+                .withRole(NODE, Map.of(Permission.ADMIN, List.of("")))
                 .withPrincipal(ADMIN, new AuthFile.Entry(List.of(ADMIN), List.of(AuthFile.hash(adminToken)), null))
-                .withPrincipal(NODE, new AuthFile.Entry(List.of(ADMIN), List.of(AuthFile.hash(nodeToken)), 0));
-    }
-
-    private static void secret(Path file, String token) {
-        try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: the data directory's permissions guard it
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+                .withPrincipal(NODE, new AuthFile.Entry(List.of(NODE), List.of(AuthFile.hash(nodeToken)), 0));
     }
 
     private static String read(Path file) {

@@ -87,7 +87,7 @@ class HttpSecurityIT {
         Certificates.Issued rogue = Certificates.authority(certs.resolve("rogue"), "rogue-ca", Duration.ofDays(2));
         rogueClient = Certificates.issue(certs.resolve("rogue"), "client", rogue, List.of(), Duration.ofDays(1));
         authFile = data.resolve("auth.json");
-        for (String name : List.of("admin", "node", "orders", "reader", "limited")) {
+        for (String name : List.of("admin", "node", "orders", "reader", "limited", "blind", "watcher")) {
             TOKENS.put(name, AuthFile.newToken());
         }
         AuthFile.empty()
@@ -99,6 +99,9 @@ class HttpSecurityIT {
                 .withPrincipal("orders", entry("orders", "orders-rw", null))
                 .withPrincipal("reader", entry("reader", "orders-ro", null))
                 .withPrincipal("limited", entry("limited", "orders-rw", 3))
+                .withRole("orders-wo", Map.of(Permission.WRITE, List.of("orders/")))
+                .withPrincipal("blind", entry("blind", "orders-wo", null))
+                .withPrincipal("watcher", entry("watcher", "orders-ro", null))
                 .write(authFile);
 
         cluster = LocalKafkaCluster.create(LocalKafkaCluster.Spec.defaults(data).withBrokers(1)
@@ -291,6 +294,71 @@ class HttpSecurityIT {
                         () -> refused.done().get(20, TimeUnit.SECONDS));
                 assertTrue(e.getCause() instanceof AccessDeniedException ad && ad.status() == 403, e.toString());
             }
+        }
+    }
+
+    @Test
+    void aWriteOnlyPrincipalLearnsNothingOfTheKeysItWrites() throws Exception {
+        try (KvClient admin = client("admin"); KvClient blind = client("blind")) {
+            // Given a key with a value, and a principal that may write orders/ but not read it
+            admin.put("orders/sealed", "the secret");
+
+            // When it writes blindly, and then in ways whose reply would tell the key's state
+            OperationAck blindPut = blind.put("orders/sealed", "overwritten");
+            AccessDeniedException append = assertThrows(AccessDeniedException.class,
+                    () -> blind.append("orders/sealed", ""));
+            AccessDeniedException conditional = assertThrows(AccessDeniedException.class,
+                    () -> blind.put("orders/sealed", "x", WriteOptions.DEFAULT.ifVersion(1)));
+            AccessDeniedException applied = assertThrows(AccessDeniedException.class,
+                    () -> blind.delete("orders/sealed", WriteOptions.DEFAULT.ack(Wait.APPLIED)));
+
+            // Then the blind write is done; the others are 403s naming read, and the value is not in them
+            assertTrue(blindPut.version() > 0, blindPut.toString());
+            for (AccessDeniedException refused : List.of(append, conditional, applied)) {
+                assertEquals(403, refused.status());
+                assertTrue(refused.getMessage().contains("blind may not read key 'orders/sealed'"), refused.getMessage());
+                assertFalse(refused.getMessage().contains("overwritten"), refused.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void anIdOfAWriteToAnotherKeyIsRefusedWithoutNamingThatKey() throws Exception {
+        // Given a write to orders/first with an id, and another key of the same partition (ids dedupe per partition)
+        String first = "orders/first";
+        String other = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "orders/other-" + i)
+                .filter(k -> Topics.partitionOf(k, PARTITIONS) == Topics.partitionOf(first, PARTITIONS))
+                .findFirst().orElseThrow();
+        try (KvClient admin = client("admin"); KvClient orders = client("orders")) {
+            admin.put(first, "first value", WriteOptions.withId("shared-id").ack(Wait.APPLIED));
+
+            // When another principal writes the other key with the same id, waiting for its outcome
+            io.kvlog.client.KvException reused = assertThrows(io.kvlog.client.KvException.class,
+                    () -> orders.put(other, "v", WriteOptions.withId("shared-id").ack(Wait.APPLIED)));
+
+            // Then 409 ID_IN_USE, with nothing of the first write in it
+            assertEquals(409, reused.status(), reused.toString());
+            assertEquals("ID_IN_USE", reused.error());
+            assertFalse(reused.getMessage().contains(first) || reused.getMessage().contains("first value"),
+                    reused.getMessage());
+        }
+    }
+
+    @Test
+    void aWatchEndsWhenItsPrincipalIsRemovedFromTheAuthFile() throws Exception {
+        try (KvClient watcher = client("watcher")) {
+            // Given an open watch of the principal watcher
+            var watch = watcher.watch(WatchRequest.prefix("orders/"), e -> { });
+            ClusterFixture.awaitTrue("the watch to be open", Duration.ofSeconds(20), () -> watch.position() != null);
+
+            // When the principal is removed from the auth file (kv auth remove)
+            KvRun remove = KvRun.of("auth", "remove", "watcher", "-f", authFile.toString());
+            assertEquals(ExitCode.OK, remove.exitCode(), remove.toString());
+
+            // Then its watch ends with an error naming why, within the reload time
+            java.util.concurrent.ExecutionException ended = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> watch.done().get(15, TimeUnit.SECONDS));
+            assertTrue(ended.getCause().getMessage().contains("no longer in the auth file"), ended.toString());
         }
     }
 

@@ -1,6 +1,6 @@
 package io.kvlog.kafka;
 
-import io.kvlog.kafka.internal.PrivateFiles;
+import io.kvlog.protocol.PrivateFiles;
 import io.kvlog.protocol.Topics;
 import java.io.IOException;
 import java.io.Reader;

@@ -3,7 +3,7 @@ package io.kvlog.kafka;
 import io.kvlog.kafka.BrokerConfig.BrokerAddress;
 import io.kvlog.kafka.internal.JavaProcess;
 import io.kvlog.kafka.internal.Ports;
-import io.kvlog.kafka.internal.PrivateFiles;
+import io.kvlog.protocol.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

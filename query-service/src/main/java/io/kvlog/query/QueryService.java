@@ -88,6 +88,11 @@ public final class QueryService implements AutoCloseable {
     }
 
     /** Ends every watch (an error event tells each client to resume elsewhere); call before the HTTP server stops. */
+    /** Ends the watches whose principal is gone from {@code auth}, or has other grants in it. */
+    public void revalidateWatches(io.kvlog.http.auth.AuthFile auth) {
+        watches.revalidate(auth::principal);
+    }
+
     public void stopWatches() {
         watches.close();
     }

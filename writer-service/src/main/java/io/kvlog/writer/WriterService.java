@@ -229,6 +229,13 @@ public final class WriterService implements AutoCloseable {
             throw new IllegalStateException("offset " + offset + " of partition " + partition
                     + " is applied but its outcome is gone (past the dedupe window)");
         }
+        if (!outcome.key().equals(request.key())) {
+            // the id's first write was to another key: its outcome is not this key's, and not this
+            // principal's to read (the other key is not named)
+            throw new ApiException(409, "ID_IN_USE", "id " + Validation.quote(id) + " is the id of an earlier write"
+                    + " to another key, so this write counted as its duplicate and did nothing; give each write its"
+                    + " own id");
+        }
         return outcome;
     }
 

@@ -344,6 +344,10 @@ public final class Transport {
             notice.accept("unreadable /v1/cluster reply from " + reply.url() + "; using " + String.join(", ", nodes));
             return;
         }
+        // a client given https:// nodes never sends its requests (and token) over plain http
+        if (seeds.stream().anyMatch(seed -> seed.startsWith("https://"))) {
+            found.keySet().removeIf(url -> !url.startsWith("https://"));
+        }
         if (found.isEmpty()) {
             return;
         }

@@ -11,8 +11,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +47,13 @@ public final class AccessGuard {
     private final int defaultRequestsPerSecond;
     private final Predicate<String> publicPath;
     private final RateLimiter limiter = new RateLimiter();
+    private final List<Consumer<AuthFile>> reloadListeners = new CopyOnWriteArrayList<>();
+    /** Rules a file must keep: each gives what it broke, or null. */
+    private final List<java.util.function.Function<AuthFile, String>> rules = new CopyOnWriteArrayList<>();
     private volatile AuthFile policy;
-    private volatile FileTime loadedVersion;
+    /** The modification time and size of the file last read, whether it checked or not. */
+    private volatile String seenVersion;
+    private volatile boolean reportedGone;
 
     /**
      * @param authFile                 the auth file, null for auth off
@@ -62,9 +69,29 @@ public final class AccessGuard {
         this.defaultRequestsPerSecond = defaultRequestsPerSecond;
         this.publicPath = publicPath;
         if (authFile != null) {
-            this.loadedVersion = modified(authFile);
+            this.seenVersion = version(authFile);
             this.policy = AuthFile.read(authFile);
         }
+    }
+
+    /**
+     * A rule every auth file this guard takes must keep, checked now (an {@link
+     * IllegalArgumentException} saying {@code what} if the file in force breaks it) and at every
+     * reload (a file that breaks it is refused like one that does not parse).
+     */
+    public void require(Predicate<AuthFile> rule, String what) {
+        rules.add(file -> rule.test(file) ? null : what);
+        if (policy != null && !rule.test(policy)) {
+            throw new IllegalArgumentException("auth file " + authFile + ": " + what);
+        }
+    }
+
+    /**
+     * Calls {@code listener} with each auth file read again (on a worker thread): e.g. to end the
+     * watches of a principal that is gone or whose grants changed.
+     */
+    public void onReload(Consumer<AuthFile> listener) {
+        reloadListeners.add(listener);
     }
 
     public boolean authOn() {
@@ -81,34 +108,53 @@ public final class AccessGuard {
     public void install(Vertx vertx, Router router) {
         router.route().order(-900).handler(this::admit);
         if (authFile != null) {
+            // ordered: one reload at a time
             vertx.setPeriodic(RELOAD_MILLIS, id -> vertx.executeBlocking(() -> {
                 reloadIfChanged();
                 return null;
-            }, false));
+            }, true));
         }
     }
 
-    /** Reads the auth file again if it changed since it was last read; keeps the old one if the new one does not check. */
+    /**
+     * Reads the auth file again if its modification time or size changed since it was last read;
+     * keeps the one in force if the new one does not check (it is read again at its next change).
+     */
     void reloadIfChanged() {
-        FileTime now;
+        String now;
         try {
-            now = modified(authFile);
+            now = version(authFile);
         } catch (UncheckedIOException e) {
-            LOG.error("auth file {} is gone or unreadable; the one read last stays in force: {}", authFile,
-                    e.getMessage());
+            if (!reportedGone) {
+                reportedGone = true;
+                LOG.error("auth file {} is gone or unreadable; the one read last stays in force: {}", authFile,
+                        e.getMessage());
+            }
             return;
         }
-        if (now.equals(loadedVersion)) {
+        reportedGone = false;
+        if (now.equals(seenVersion)) {
             return;
         }
-        loadedVersion = now;
+        AuthFile next;
         try {
-            policy = AuthFile.read(authFile);
-            LOG.info("auth file {} read again: {} principals", authFile, policy.principals().size());
+            next = AuthFile.read(authFile);
+            for (var rule : rules) {
+                String broken = rule.apply(next);
+                if (broken != null) {
+                    throw new IllegalArgumentException(broken);
+                }
+            }
         } catch (RuntimeException e) {
+            seenVersion = now;
             LOG.error("auth file {} changed but does not check; the one read last stays in force: {}", authFile,
                     e.getMessage());
+            return;
         }
+        seenVersion = now;
+        policy = next;
+        LOG.info("auth file {} read again: {} principals", authFile, next.principals().size());
+        reloadListeners.forEach(listener -> listener.accept(next));
     }
 
     private void admit(RoutingContext ctx) {
@@ -205,9 +251,10 @@ public final class AccessGuard {
         return new ApiException(403, "FORBIDDEN", message);
     }
 
-    private static FileTime modified(Path file) {
+    /** What tells one version of the file from the next: its modification time and size. */
+    private static String version(Path file) {
         try {
-            return Files.getLastModifiedTime(file);
+            return Files.getLastModifiedTime(file) + "/" + Files.size(file);
         } catch (IOException e) {
             throw new UncheckedIOException("auth file " + file + ": " + e.getMessage(), e);
         }

@@ -68,6 +68,8 @@ public final class AuthFile {
     private final Map<String, Entry> principals;
     /** token hash → principal, built once. */
     private final Map<String, Principal> byTokenHash = new HashMap<>();
+    /** name → principal, built once. */
+    private final Map<String, Principal> byName = new HashMap<>();
 
     public AuthFile(Map<String, Role> roles, Map<String, Entry> principals) {
         this.roles = new TreeMap<>(roles);
@@ -84,6 +86,7 @@ public final class AuthFile {
                 role.grants().forEach((p, prefixes) -> grants.computeIfAbsent(p, x -> new ArrayList<>()).addAll(prefixes));
             }
             Principal principal = Principal.of(name, grants, entry.requestsPerSecond());
+            byName.put(name, principal);
             for (String hash : entry.tokens()) {
                 checkHash(hash, "principals." + name + ".tokens");
                 String other = owners.putIfAbsent(hash, name);
@@ -112,6 +115,11 @@ public final class AuthFile {
     /** The principal holding {@code token}, if any. The token is hashed, never kept or logged. */
     public Optional<Principal> authenticate(String token) {
         return Optional.ofNullable(byTokenHash.get(hash(token)));
+    }
+
+    /** The principal named {@code name}, with what its roles grant now; empty if the file has none of that name. */
+    public Optional<Principal> principal(String name) {
+        return Optional.ofNullable(byName.get(name));
     }
 
     /** This file with role {@code name} set to {@code grants} (added or replaced). */
@@ -302,8 +310,8 @@ public final class AuthFile {
 
     private static void checkHash(String hash, String where) {
         if (!hash.startsWith(HASH_PREFIX) || hash.length() != HASH_PREFIX.length() + 64
-                || !hash.substring(HASH_PREFIX.length()).chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-            throw new IllegalArgumentException(where + ": must be sha256:<64 hex digits> (a token's hash, as kv auth"
+                || !hash.substring(HASH_PREFIX.length()).chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            throw new IllegalArgumentException(where + ": must be sha256:<64 lower-case hex digits> (a token's hash, as kv auth"
                     + " principal writes it; never the token itself)");
         }
     }

@@ -199,6 +199,32 @@ class AccessGuardTest {
     }
 
     @Test
+    void aFileThatBreaksARuleIsRefusedAtReloadAndListenersHearOfTheOthers() throws Exception {
+        Path file = authFile();
+        AccessGuard guard = new AccessGuard(file, 0, path -> false);
+        guard.require(auth -> auth.authenticate(ADMIN).isPresent(), "the admin token must stay");
+        List<AuthFile> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        guard.onReload(heard::add);
+        int port = serve(guard);
+
+        // a file without ops (the admin token's principal) breaks the rule: refused, ops still gets in
+        AuthFile original = AuthFile.read(file);
+        original.without("ops").write(file);
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
+        guard.reloadIfChanged();
+        assertEquals(200, send(port, "GET", "/v1/kv/orders%2F1", ADMIN).statusCode());
+        assertTrue(heard.isEmpty(), "a refused file is not announced");
+
+        // a file that keeps it is taken and announced
+        original.without("reporting").write(file);
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(10)));
+        guard.reloadIfChanged();
+        assertEquals(1, heard.size());
+        assertTrue(heard.get(0).principal("reporting").isEmpty());
+        assertEquals(401, send(port, "GET", "/v1/kv/orders%2F1", READER).statusCode());
+    }
+
+    @Test
     void aRouteNoGuardSawMayDoNothing() throws Exception {
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);

@@ -67,7 +67,7 @@ class AuthFileTest {
                 {"roles": {"r": {"admin": ["orders/"]}}}""");
         assertMessage("roles.r: permission: must be read, write or admin, got \"delete\"", """
                 {"roles": {"r": {"delete": [""]}}}""");
-        assertMessage("principals.bob.tokens: must be sha256:<64 hex digits>", """
+        assertMessage("principals.bob.tokens: must be sha256:<64 lower-case hex digits>", """
                 {"roles": {"r": {"read": [""]}}, "principals": {"bob": {"roles": ["r"], "tokens": ["plain-token"]}}}""");
         assertMessage("principals.bob.token: unknown field", """
                 {"roles": {"r": {"read": [""]}}, "principals": {"bob": {"roles": ["r"], "token": "x"}}}""");
@@ -77,6 +77,9 @@ class AuthFileTest {
         assertMessage("a token of 'amy' too", """
                 {"roles": {"r": {"read": [""]}}, "principals": {"amy": {"roles": ["r"], "tokens": ["%s"]},
                  "bob": {"roles": ["r"], "tokens": ["%s"]}}}""".formatted(hash, hash));
+        assertMessage("principals.bob.tokens: must be sha256:<64 lower-case hex digits>", """
+                {"roles": {"r": {"read": [""]}}, "principals": {"bob": {"roles": ["r"], "tokens": ["%s"]}}}"""
+                .formatted(hash.toUpperCase(java.util.Locale.ROOT).replace("SHA256", "sha256")));
         assertMessage("not a JSON object", "[1, 2]");
     }
 

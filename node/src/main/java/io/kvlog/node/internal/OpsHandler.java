@@ -72,9 +72,12 @@ public final class OpsHandler {
         }
         AckLevel ack = Params.choice(ctx, "wait", AckLevel.class, AckLevel.LOG);
         List<Op> ops = parse(ctx.body().asString());
-        // every operation is allowed, or none runs
+        // every operation is allowed, or none runs; a write answered from its apply reports the key: read too
         for (Op op : ops) {
             AccessGuard.require(ctx, op.type().equals("Get") ? Permission.READ : Permission.WRITE, op.key());
+            if (!op.type().equals("Get") && ack != AckLevel.LOG) {
+                AccessGuard.require(ctx, Permission.READ, op.key());
+            }
         }
         JsonArray out = new JsonArray();
         runInOrder(ops, 0, ack, out).onComplete(done ->

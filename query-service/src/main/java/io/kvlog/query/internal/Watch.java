@@ -59,6 +59,8 @@ final class Watch {
     static final String TOO_SLOW = "WATCHER_TOO_SLOW";
     static final String LOG_UNREADABLE = "LOG_UNREADABLE";
     static final String NODE_STOPPING = "NODE_STOPPING";
+    /** Error code: the auth file no longer has its principal, or gives it other grants. */
+    static final String ACCESS_CHANGED = "ACCESS_CHANGED";
     static final String INTERNAL = "INTERNAL";
     /** How long a client may leave a catch-up batch unread before it is closed as too slow. */
     static final Duration SLOW_TIMEOUT = Duration.ofSeconds(30);

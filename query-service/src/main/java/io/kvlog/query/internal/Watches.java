@@ -195,6 +195,24 @@ public final class Watches implements AutoCloseable {
         return start;
     }
 
+    /**
+     * Ends, with an error event, each watch whose principal {@code current} no longer knows or
+     * knows with other grants (the auth file changed): a revoked token or a narrowed role stops
+     * its streams too. The client may open the watch again, with what it may read now.
+     */
+    public void revalidate(java.util.function.Function<String, java.util.Optional<Principal>> current) {
+        open.values().forEach(watch -> {
+            java.util.Optional<Principal> now = current.apply(watch.reader().name());
+            if (now.isEmpty()) {
+                watch.closeFromAnyThread(Watch.ACCESS_CHANGED, watch.reader().name()
+                        + " is no longer in the auth file; this watch is closed");
+            } else if (!now.get().prefixes().equals(watch.reader().prefixes())) {
+                watch.closeFromAnyThread(Watch.ACCESS_CHANGED, watch.reader().name()
+                        + "'s permissions changed; this watch is closed: open it again");
+            }
+        });
+    }
+
     /** Ends every watch with an error event saying the node is stopping. */
     @Override
     public void close() {

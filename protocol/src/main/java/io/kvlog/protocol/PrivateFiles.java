@@ -1,4 +1,4 @@
-package io.kvlog.kafka.internal;
+package io.kvlog.protocol;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
