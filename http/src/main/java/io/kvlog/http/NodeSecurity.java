@@ -60,10 +60,6 @@ public record NodeSecurity(Path authFile, String nodeToken, int requestsPerSecon
         }
     }
 
-    public boolean authOn() {
-        return authFile != null;
-    }
-
     /** {@code https} with TLS, else {@code http}. */
     public String scheme() {
         return tls == null ? "http" : "https";

@@ -58,8 +58,4 @@ public record WriterConfig(String bootstrapServers, Duration ackTimeout, int max
     public WriterConfig withKafkaClient(java.util.Map<String, Object> settings) {
         return new WriterConfig(bootstrapServers, ackTimeout, maxValueBytes, maxInFlight, settings, security);
     }
-
-    public WriterConfig withSecurity(NodeSecurity settings) {
-        return new WriterConfig(bootstrapServers, ackTimeout, maxValueBytes, maxInFlight, kafkaClient, settings);
-    }
 }

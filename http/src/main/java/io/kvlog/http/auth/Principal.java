@@ -3,10 +3,8 @@ package io.kvlog.http.auth;
 import io.kvlog.protocol.KeyOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Who sent a request, with what it may do: for each {@link Permission}, the key prefixes it
@@ -19,8 +17,7 @@ import java.util.Set;
 public record Principal(String name, Map<Permission, List<String>> prefixes, Integer requestsPerSecond) {
 
     /** Every request when auth is off: may do everything, on every key. */
-    public static final Principal ANONYMOUS = of("anonymous", Map.of(Permission.READ, List.of(""),
-            Permission.WRITE, List.of(""), Permission.ADMIN, List.of("")), null);
+    public static final Principal ANONYMOUS = of("anonymous", AuthFile.EVERYTHING, null);
     /** A request no guard saw (a route mounted without one): may do nothing. */
     public static final Principal NOBODY = of("nobody", Map.of(), 0);
 
@@ -58,10 +55,5 @@ public record Principal(String name, Map<Permission, List<String>> prefixes, Int
     /** The prefixes it may do {@code permission} on, in key order; empty if none. */
     public List<String> prefixes(Permission permission) {
         return prefixes.getOrDefault(permission, List.of());
-    }
-
-    /** The permissions it holds on at least one prefix. */
-    public Set<Permission> permissions() {
-        return prefixes.isEmpty() ? Set.of() : EnumSet.copyOf(prefixes.keySet());
     }
 }
