@@ -87,7 +87,7 @@ class HttpSecurityIT {
         Certificates.Issued rogue = Certificates.authority(certs.resolve("rogue"), "rogue-ca", Duration.ofDays(2));
         rogueClient = Certificates.issue(certs.resolve("rogue"), "client", rogue, List.of(), Duration.ofDays(1));
         authFile = data.resolve("auth.json");
-        for (String name : List.of("admin", "node", "orders", "reader", "limited", "blind", "watcher")) {
+        for (String name : List.of("admin", "node", "orders", "reader", "limited", "blind", "watcher", "empty")) {
             TOKENS.put(name, AuthFile.newToken());
         }
         AuthFile.empty()
@@ -102,6 +102,8 @@ class HttpSecurityIT {
                 .withRole("orders-wo", Map.of(Permission.WRITE, List.of("orders/")))
                 .withPrincipal("blind", entry("blind", "orders-wo", null))
                 .withPrincipal("watcher", entry("watcher", "orders-ro", null))
+                .withRole("nothing", Map.of())
+                .withPrincipal("empty", entry("empty", "nothing", null))
                 .write(authFile);
 
         cluster = LocalKafkaCluster.create(LocalKafkaCluster.Spec.defaults(data).withBrokers(1)
@@ -172,8 +174,9 @@ class HttpSecurityIT {
         HttpClient http = HttpClient.newBuilder().sslContext(Tls.context(ca.cert(), client.cert(), client.key()))
                 .connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(urls().get(0) + path))
-                .timeout(Duration.ofSeconds(10)).method(method, method.equals("PUT")
-                        ? HttpRequest.BodyPublishers.ofString("v") : HttpRequest.BodyPublishers.noBody());
+                .timeout(Duration.ofSeconds(10)).method(method, method.equals("PUT") ? HttpRequest.BodyPublishers.ofString("v")
+                        : path.startsWith("/v1/ops") ? HttpRequest.BodyPublishers.ofString("[{\"op\":\"Get\",\"key\":\"orders/k\"}]")
+                        : HttpRequest.BodyPublishers.noBody());
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -295,6 +298,40 @@ class HttpSecurityIT {
                 assertTrue(e.getCause() instanceof AccessDeniedException ad && ad.status() == 403, e.toString());
             }
         }
+    }
+
+    @Test
+    void aPrincipalWithNoGrantsIsRefusedOnEveryRouteThatTouchesKeys() throws Exception {
+        // Given every operation of the node's OpenAPI document, and a valid token whose roles grant nothing
+        io.vertx.core.json.JsonObject api = new io.vertx.core.json.JsonObject(send("GET", "/v1/openapi.json", null).body());
+        // the routes any principal may call, and those that touch no key's data
+        Map<String, Integer> allowed = Map.of("GET /v1/health", 200, "GET /v1/ready", 200, "GET /v1/openapi.json", 200,
+                "GET /v1/cluster", 200, "GET /v1/node", 200, "GET /metrics", 200,
+                "PUT /v1/kv/", 400, "DELETE /v1/kv/", 400, "POST /v1/watch/{id}/progress", 404);
+        List<String> wrong = new ArrayList<>();
+        int tried = 0;
+
+        // When it calls each one
+        for (String path : api.getJsonObject("paths").fieldNames()) {
+            for (String method : api.getJsonObject("paths").getJsonObject(path).fieldNames()) {
+                if (!List.of("get", "put", "post", "delete").contains(method)) {
+                    continue;
+                }
+                String operation = method.toUpperCase(java.util.Locale.ROOT) + " " + path;
+                String target = path.replace("{key}", "orders%2Fk").replace("{id}", "node-1-w1")
+                        + (path.equals("/v1/admin/digest") || path.equals("/v1/admin/applied") ? "?partition=0&offset=0" : "");
+                HttpResponse<String> reply = send(method.toUpperCase(java.util.Locale.ROOT), target, TOKENS.get("empty"));
+                tried++;
+                int expected = allowed.getOrDefault(operation, 403);
+                if (reply.statusCode() != expected) {
+                    wrong.add(operation + " answered " + reply.statusCode() + ", expected " + expected + ": " + reply.body());
+                }
+            }
+        }
+
+        // Then each route that reads or writes keys (or is an admin's) refuses it; the document has them all
+        assertTrue(tried >= 19, "operations tried: " + tried);
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
     }
 
     @Test

@@ -29,6 +29,12 @@ public record WriteReply(int status, JsonObject body) {
                         + " bytes; nothing changed"));
     }
 
+    /** A refusal decided once the event was applied (e.g. {@code ID_IN_USE}): the API's JSON error, naming the id. */
+    static WriteReply refused(String id, io.kvlog.http.ApiException refusal) {
+        return new WriteReply(refusal.status(), new JsonObject().put("error", refusal.code())
+                .put("message", refusal.getMessage()).put("id", id));
+    }
+
     static WriteReply failed(String id, String key, String reason) {
         return new WriteReply(504, new JsonObject().put("result", "OperationFailed").put("id", id).put("key", key)
                 .put("reason", reason));

@@ -191,7 +191,8 @@ public final class WriterService implements AutoCloseable {
                             + " not applied by this node's copy in time");
                     awaitApply(request, appended, ack, deadline, stage)
                             .onSuccess(outcome -> reply.tryComplete(fromOutcome(outcome, request.key(), token)))
-                            .onFailure(e -> reply.tryComplete(WriteReply.failed(id, request.key(), e.getMessage())));
+                            .onFailure(e -> reply.tryComplete(e instanceof ApiException refusal
+                                    ? WriteReply.refused(id, refusal) : WriteReply.failed(id, request.key(), e.getMessage())));
                 });
         return reply.future();
     }
