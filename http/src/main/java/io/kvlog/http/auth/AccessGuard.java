@@ -98,12 +98,6 @@ public final class AccessGuard {
         return authFile != null;
     }
 
-    /** The principal holding {@code token} in the auth file in force; empty if none or auth is off. */
-    public java.util.Optional<Principal> authenticate(String token) {
-        AuthFile current = policy;
-        return current == null ? java.util.Optional.empty() : current.authenticate(token);
-    }
-
     /** Puts the guard in front of every route of {@code router}, and re-reads the auth file when it changes. */
     public void install(Vertx vertx, Router router) {
         router.route().order(-900).handler(this::admit);
