@@ -6,6 +6,8 @@ import io.kvlog.http.Deadlines;
 import io.kvlog.http.Members;
 import io.kvlog.http.Params;
 import io.kvlog.http.Replies;
+import io.kvlog.http.auth.AccessGuard;
+import io.kvlog.http.auth.Permission;
 import io.kvlog.materializer.Materializer;
 import io.kvlog.protocol.Event;
 import io.kvlog.protocol.EventCodec;
@@ -267,6 +269,7 @@ public final class WriterService implements AutoCloseable {
         Long arrivedAt = ctx.get(ARRIVED_AT);
         long deadline = (arrivedAt == null ? System.nanoTime() : arrivedAt) + config.ackTimeout().toNanos();
         WriteRequest request = parse(ctx, type);
+        requireReadIfItReportsTheKey(ctx, request);
         write(request, deadline).onComplete(done -> {
             WriteReply reply = done.result();
             if (reply.status() == 503) {
@@ -274,6 +277,18 @@ public final class WriterService implements AutoCloseable {
             }
             Replies.json(ctx, reply.status(), reply.body());
         });
+    }
+
+    /**
+     * A write answered from its apply ({@link WriteRequest#effectiveAck} past {@code LOG}: an
+     * append, a conditional write, {@code wait=applied|all}) tells the key's state (an append's new
+     * value, the current version, whether a delete found the key), so its principal needs
+     * {@code read} on the key as well as {@code write}: else a 403.
+     */
+    public static void requireReadIfItReportsTheKey(RoutingContext ctx, WriteRequest request) {
+        if (request.effectiveAck() != AckLevel.LOG) {
+            AccessGuard.require(ctx, Permission.READ, request.key());
+        }
     }
 
     private WriteRequest parse(RoutingContext ctx, EventType type) {

@@ -10,6 +10,7 @@ import io.kvlog.writer.testing.KvClient;
 import io.kvlog.writer.testing.KvClient.Reply;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.kvlog.http.auth.AccessGuard;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -42,6 +43,8 @@ class WriterServiceUnreachableLogTest {
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         Replies.install(router, new NodeIdentity("node-1", "http://127.0.0.1"));
+        // as a node with auth off: every request may do everything (routes without a guard refuse, fail-closed)
+        new AccessGuard(null, 0, path -> false).install(vertx, router);
         writer = new WriterService(vertx, WriterConfig.defaults(deadLog).withMaxInFlight(MAX_IN_FLIGHT), null,
                 java.util.List::of, "node-1");
         writer.mount(router);

@@ -31,7 +31,8 @@ import java.util.function.Function;
  * <p>The whole array is checked before anything runs: one bad element is a 400 naming it, and
  * nothing is appended. Then the operations run one after the other, each with the write
  * deadline. {@code ?wait=} applies to every write of the array. The principal must be allowed every
- * operation ({@code read} for a Get, {@code write} for the others) or none runs: a 403 names the first it may not.
+ * operation ({@code read} for a Get, {@code write} for the others, and {@code read} too for a write
+ * whose reply tells the key's state) or none runs: a 403 names the first it may not.
  */
 public final class OpsHandler {
 
@@ -72,11 +73,13 @@ public final class OpsHandler {
         }
         AckLevel ack = Params.choice(ctx, "wait", AckLevel.class, AckLevel.LOG);
         List<Op> ops = parse(ctx.body().asString());
-        // every operation is allowed, or none runs; a write answered from its apply reports the key: read too
+        // every operation is allowed, or none runs
         for (Op op : ops) {
-            AccessGuard.require(ctx, op.type().equals("Get") ? Permission.READ : Permission.WRITE, op.key());
-            if (!op.type().equals("Get") && ack != AckLevel.LOG) {
+            if (op.type().equals("Get")) {
                 AccessGuard.require(ctx, Permission.READ, op.key());
+            } else {
+                AccessGuard.require(ctx, Permission.WRITE, op.key());
+                WriterService.requireReadIfItReportsTheKey(ctx, write(op, ack));
             }
         }
         JsonArray out = new JsonArray();
@@ -109,8 +112,13 @@ public final class OpsHandler {
         if (writer == null) {
             return Future.succeededFuture(failed(op, op.type() + " is not served by this node (it has no writer role)"));
         }
+        return writer.write(write(op, ack), deadline).map(WriteReply::body);
+    }
+
+    /** The write an Insert or Remove stands for. */
+    private static WriteRequest write(Op op, AckLevel ack) {
         Event event = op.type().equals("Insert") ? Event.insert(op.id(), op.value()) : Event.remove(op.id());
-        return writer.write(new WriteRequest(op.key(), event, ack), deadline).map(WriteReply::body);
+        return new WriteRequest(op.key(), event, ack);
     }
 
     private static JsonObject failed(Op op, String reason) {
