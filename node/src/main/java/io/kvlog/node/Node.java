@@ -235,8 +235,15 @@ public final class Node implements AutoCloseable {
      * and the console's static files (the console then calls the API with the token it is given).
      */
     static boolean isPublic(String path) {
-        return path.equals("/v1/health") || path.equals("/v1/ready") || path.equals(OPENAPI_PATH) || path.equals("/")
-                || path.startsWith("/console/") || path.startsWith("/webjars/");
+        if (path.equals("/v1/health") || path.equals("/v1/ready") || path.equals(OPENAPI_PATH)) {
+            return true;
+        }
+        for (String route : CONSOLE_ROUTES) {
+            if (route.endsWith("*") ? path.startsWith(route.substring(0, route.length() - 1)) : path.equals(route)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
