@@ -2,26 +2,24 @@ package io.kvlog.cli;
 
 import java.io.IOException;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import io.kvlog.client.internal.Tls;
 import io.kvlog.protocol.PrivateFiles;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -31,7 +29,6 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -80,10 +77,8 @@ public final class Certificates {
     public static Issued issue(Path dir, String name, Issued ca, List<String> hosts, Duration validity) {
         KeyPair keys = newKeys();
         try {
-            X509Certificate caCert = new JcaX509CertificateConverter()
-                    .getCertificate(new X509CertificateHolder(pemBody(ca.cert(), "CERTIFICATE")));
-            PrivateKey caKey = KeyFactory.getInstance("EC")
-                    .generatePrivate(new PKCS8EncodedKeySpec(pemBody(ca.key(), "PRIVATE KEY")));
+            X509Certificate caCert = (X509Certificate) Tls.certificates(ca.cert()).iterator().next();
+            PrivateKey caKey = Tls.privateKey(ca.key(), "EC");
             JcaX509v3CertificateBuilder builder = builder(X500Name.getInstance(caCert.getSubjectX500Principal()
                     .getEncoded()), new X500Name("CN=" + name), keys, validity);
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
@@ -159,21 +154,5 @@ public final class Certificates {
             writer.writeObject(object);
         }
         return text.toString();
-    }
-
-    private static byte[] pemBody(Path file, String type) {
-        try {
-            String text = Files.readString(file, StandardCharsets.US_ASCII);
-            String begin = "-----BEGIN " + type + "-----";
-            String end = "-----END " + type + "-----";
-            int from = text.indexOf(begin);
-            int to = text.indexOf(end);
-            if (from < 0 || to < from) {
-                throw new IllegalArgumentException(file + ": no " + begin + " block");
-            }
-            return java.util.Base64.getMimeDecoder().decode(text.substring(from + begin.length(), to));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
     }
 }

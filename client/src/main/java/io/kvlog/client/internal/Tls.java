@@ -62,7 +62,8 @@ public final class Tls {
         }
     }
 
-    private static Collection<? extends Certificate> certificates(Path pem) throws IOException, GeneralSecurityException {
+    /** The X.509 certificates of a PEM file, at least one. */
+    public static Collection<? extends Certificate> certificates(Path pem) throws IOException, GeneralSecurityException {
         try (InputStream in = Files.newInputStream(pem)) {
             Collection<? extends Certificate> found = CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (found.isEmpty()) {
@@ -72,7 +73,8 @@ public final class Tls {
         }
     }
 
-    private static PrivateKey privateKey(Path pem, String algorithm) throws IOException, GeneralSecurityException {
+    /** The PKCS#8 private key of a PEM file ({@code -----BEGIN PRIVATE KEY-----}), of {@code algorithm} (RSA, EC). */
+    public static PrivateKey privateKey(Path pem, String algorithm) throws IOException, GeneralSecurityException {
         String text = Files.readString(pem, StandardCharsets.US_ASCII);
         int begin = text.indexOf("-----BEGIN PRIVATE KEY-----");
         int end = text.indexOf("-----END PRIVATE KEY-----");
