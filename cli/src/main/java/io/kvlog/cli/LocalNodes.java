@@ -37,9 +37,12 @@ public final class LocalNodes {
 
     private final LocalKafkaCluster cluster;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** The local cluster's admin token, sent with every call to its nodes; null if its auth is off. */
+    private final String adminToken;
 
     public LocalNodes(LocalKafkaCluster cluster) {
         this.cluster = cluster;
+        this.adminToken = LocalAuth.adminToken(cluster.dataDir());
     }
 
     /** One node and its process state. */
@@ -152,9 +155,8 @@ public final class LocalNodes {
     /** GET a node URL (as the local cluster's admin when its auth is on); empty if it does not answer. */
     public Optional<HttpResponse<String>> get(String url) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).GET();
-        String token = LocalAuth.adminToken(cluster.dataDir());
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
+        if (adminToken != null) {
+            request.header("Authorization", "Bearer " + adminToken);
         }
         try {
             return Optional.of(http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
