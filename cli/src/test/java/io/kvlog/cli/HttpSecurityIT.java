@@ -73,6 +73,8 @@ class HttpSecurityIT {
     private static Certificates.Issued client;
     private static Certificates.Issued rogueClient;
     private static Path authFile;
+    /** Raw HTTPS with the client certificate, for statuses and headers. */
+    private static HttpClient http;
 
     @BeforeAll
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -86,6 +88,8 @@ class HttpSecurityIT {
         client = Certificates.issue(certs, "client", ca, List.of(), Duration.ofDays(1));
         Certificates.Issued rogue = Certificates.authority(certs.resolve("rogue"), "rogue-ca", Duration.ofDays(2));
         rogueClient = Certificates.issue(certs.resolve("rogue"), "client", rogue, List.of(), Duration.ofDays(1));
+        http = HttpClient.newBuilder().sslContext(Tls.context(ca.cert(), client.cert(), client.key()))
+                .connectTimeout(Duration.ofSeconds(5)).build();
         authFile = data.resolve("auth.json");
         for (String name : List.of("admin", "node", "orders", "reader", "limited", "blind", "watcher", "empty")) {
             TOKENS.put(name, AuthFile.newToken());
@@ -171,8 +175,6 @@ class HttpSecurityIT {
 
     /** A raw HTTPS request to node 1 with the client certificate, for statuses and headers. */
     private static HttpResponse<String> send(String method, String path, String token) throws Exception {
-        HttpClient http = HttpClient.newBuilder().sslContext(Tls.context(ca.cert(), client.cert(), client.key()))
-                .connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(urls().get(0) + path))
                 .timeout(Duration.ofSeconds(10)).method(method, method.equals("PUT") ? HttpRequest.BodyPublishers.ofString("v")
                         : path.startsWith("/v1/ops") ? HttpRequest.BodyPublishers.ofString("[{\"op\":\"Get\",\"key\":\"orders/k\"}]")
